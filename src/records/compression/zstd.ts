@@ -1,0 +1,60 @@
+// zstd: Node 20's zlib has none. @mongodb-js/zstd 1.x ships its native binary inside
+// an npm platform package (no download at install) and is the fastest we measured
+// (bench/records/README.md). If that binary cannot load, decompression falls back to
+// fzstd (pure JS, decode only) so the broker can still read zstd batches; compression
+// then reports itself unavailable.
+import { createRequire } from 'node:module';
+import { CompressionError, CompressionType, type CompressionCodec } from './types.js';
+
+interface ZstdNative {
+  compress(data: Buffer, level?: number): Promise<Buffer>;
+  decompress(data: Buffer): Promise<Buffer>;
+}
+interface ZstdPortable {
+  decompress(data: Uint8Array): Uint8Array;
+}
+
+const require = createRequire(import.meta.url);
+
+function loadNative(): ZstdNative | undefined {
+  if (process.env['SLUICE_ZSTD'] === 'js') return undefined;
+  try {
+    return require('@mongodb-js/zstd') as ZstdNative;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+const portable = require('fzstd') as ZstdPortable;
+
+/** Kafka's default zstd level (compression.zstd.level). */
+export const ZSTD_DEFAULT_LEVEL = 3;
+
+export const zstdImplementation: 'native' | 'js-decode-only' = native ? 'native' : 'js-decode-only';
+
+export function decompressZstdPortable(data: Buffer): Buffer {
+  try {
+    const out = portable.decompress(data);
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  } catch (cause) {
+    throw new CompressionError('zstd', (cause as Error).message, { cause });
+  }
+}
+
+export const zstdCodec: CompressionCodec = {
+  id: CompressionType.ZSTD,
+  name: 'zstd',
+  async compress(data) {
+    if (native === undefined) throw new CompressionError('zstd', 'compression unavailable: native zstd did not load');
+    return native.compress(data, ZSTD_DEFAULT_LEVEL);
+  },
+  async decompress(data) {
+    if (native === undefined) return decompressZstdPortable(data);
+    try {
+      return await native.decompress(data);
+    } catch (cause) {
+      throw new CompressionError('zstd', (cause as Error).message, { cause });
+    }
+  },
+};
