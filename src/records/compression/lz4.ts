@@ -7,7 +7,8 @@
 // value. Decoding every block into one contiguous output buffer also handles frames
 // with linked (dependent) blocks for free, since matches may reach into earlier blocks.
 //
-// Compression uses lz4-napi's native frame encoder (independent 64 KiB blocks, which
+// When lz4-napi loads, its native frame reader is tried first for speed (see
+// bench/records/README.md). Compression uses lz4-napi's native frame encoder (independent 64 KiB blocks, which
 // the Java client's KafkaLZ4BlockInputStream requires); `compressLz4LegacyFrame`
 // rewrites the HC the legacy way for magic 0 down-conversion.
 import { createRequire } from 'node:module';
@@ -25,6 +26,8 @@ const FLG_CONTENT_CHECKSUM = 0x04;
 const FLG_DICT_ID = 0x01;
 const BLOCK_UNCOMPRESSED_BIT = 0x80000000;
 const MIN_MATCH = 4;
+/** Below this length a byte loop beats Buffer#copy's call overhead. */
+const SHORT_COPY = 32;
 
 const BLOCK_MAX_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
@@ -73,9 +76,13 @@ function decodeBlock(src: Buffer, start: number, end: number, out: Output, capac
       } while (more === 255);
     }
     if (s + literalLength > end || d + literalLength > capacityEnd) throw new Lz4FormatError('literal overrun');
-    src.copy(dst, d, s, s + literalLength);
-    s += literalLength;
-    d += literalLength;
+    if (literalLength < SHORT_COPY) {
+      for (let k = 0; k < literalLength; k++) dst[d++] = src[s++]!;
+    } else {
+      src.copy(dst, d, s, s + literalLength);
+      s += literalLength;
+      d += literalLength;
+    }
     if (s === end) break; // the last sequence carries literals only
     if (s + 2 > end) throw new Lz4FormatError('truncated match offset');
     const offset = src[s]! | (src[s + 1]! << 8);
@@ -93,11 +100,12 @@ function decodeBlock(src: Buffer, start: number, end: number, out: Output, capac
     matchLength += MIN_MATCH;
     if (d + matchLength > capacityEnd) throw new Lz4FormatError('match overrun');
     let from = d - offset;
-    if (offset >= matchLength) {
+    if (offset >= matchLength && matchLength >= SHORT_COPY) {
       dst.copy(dst, d, from, from + matchLength);
       d += matchLength;
     } else {
-      // Overlapping match: repeats the last `offset` bytes, so copy forwards byte by byte.
+      // Short or overlapping match (an overlap repeats the last `offset` bytes), so copy
+      // forwards byte by byte.
       const stop = d + matchLength;
       while (d < stop) dst[d++] = dst[from++]!;
     }
@@ -182,6 +190,7 @@ export function decompressLz4Frames(src: Buffer): Buffer {
 
 interface Lz4Native {
   compressFrame(data: Uint8Array): Promise<Buffer>;
+  decompressFrame(data: Uint8Array): Promise<Buffer>;
 }
 
 function loadNative(): Lz4Native | undefined {
@@ -217,6 +226,15 @@ export const lz4Codec: CompressionCodec = {
   name: 'lz4',
   compress: compressLz4Frame,
   async decompress(data) {
+    // The native reader is ~10x faster but rejects the legacy header checksum, so it
+    // gets the first try and our reader the final word.
+    if (native !== undefined) {
+      try {
+        return await native.decompressFrame(data);
+      } catch {
+        // fall through to the lenient reader, which reports the real problem if any
+      }
+    }
     return decompressLz4Frames(data);
   },
 };

@@ -62,6 +62,7 @@ describe('fixed vectors from other implementations', () => {
   it('lz4 frame with linked blocks spanning several 64 KiB blocks', async () => {
     const out = await codecFor(CompressionType.LZ4).decompress(LZ4_LINKED_VECTOR);
     expect(out.equals(linkedVectorPlain())).toBe(true);
+    expect(decompressLz4Frames(LZ4_LINKED_VECTOR).equals(linkedVectorPlain())).toBe(true);
   });
   it('zstd frame without content size, native and portable', async () => {
     expect((await codecFor(CompressionType.ZSTD).decompress(ZSTD_VECTOR)).toString()).toBe(TEXT);
@@ -86,6 +87,7 @@ describe('lz4 header checksum', () => {
     const standard = await codecFor(CompressionType.LZ4).compress(Buffer.from(TEXT));
     expect(legacy.equals(standard)).toBe(false); // only the HC byte differs
     expect(decompressLz4Frames(legacy).toString()).toBe(TEXT);
+    expect((await codecFor(CompressionType.LZ4).decompress(legacy)).toString()).toBe(TEXT);
   });
 
   it('rejects a frame whose checksum matches neither form', () => {
@@ -136,6 +138,17 @@ describe('corrupt input', () => {
     const good = await codec.compress(Buffer.from(TEXT.repeat(20)));
     await expect(codec.decompress(Buffer.from('definitely not compressed data'))).rejects.toBeInstanceOf(CompressionError);
     await expect(codec.decompress(good.subarray(0, good.length - 5))).rejects.toBeInstanceOf(CompressionError);
+  });
+
+  it('the JS lz4 reader round-trips random data compressed natively', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 40 }), async (bytes, repeat) => {
+        const plain = Buffer.concat(Array.from({ length: repeat }, () => Buffer.from(bytes)));
+        const frame = await codecFor(CompressionType.LZ4).compress(plain);
+        expect(decompressLz4Frames(frame).equals(plain)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('every truncation of an lz4 frame fails cleanly', () => {
