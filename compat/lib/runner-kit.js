@@ -1,0 +1,98 @@
+// Shared scaffolding for the Node scenario runners. A runner is called as
+// `node run.js <scenario>` with BOOTSTRAP, SCENARIO_TIMEOUT_MS and TOPIC_PREFIX
+// in the environment, and prints exactly one JSON result line on stdout.
+// Client logs must go to stderr so stdout stays machine-readable.
+import { MESSAGE_MAX_BYTES } from './scenarios.js';
+
+export { MESSAGE_MAX_BYTES, CODECS } from './scenarios.js';
+
+export const BOOTSTRAP = process.env.BOOTSTRAP ?? 'localhost:9092';
+export const TIMEOUT_MS = Number(process.env.SCENARIO_TIMEOUT_MS ?? 40_000);
+const PREFIX = process.env.TOPIC_PREFIX ?? `compat-${Date.now().toString(36)}`;
+
+/**
+ * The largest value that still fits message.max.bytes in a v2 batch holding
+ * one record with a null key and no headers: the 61-byte batch header plus 11
+ * bytes of record framing (length, attributes, deltas, key and value lengths,
+ * header count) for values of this size.
+ */
+export const LARGE_OK_VALUE_BYTES = MESSAGE_MAX_BYTES - 72;
+
+/** Thrown by a scenario the client cannot express; reported as "unsupported". */
+export class Unsupported extends Error {}
+
+export const unsupported = (reason) => {
+  throw new Unsupported(reason);
+};
+
+export function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let topicCounter = 0;
+/** A topic name unique to this scenario run; Kafka allows [a-zA-Z0-9._-]. */
+export const topicName = (suffix = 't') => `${PREFIX}-${suffix}-${topicCounter++}`.replace(/[^a-zA-Z0-9._-]/g, '_').slice(0, 200);
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually(fn, ms, what) {
+  const until = Date.now() + ms;
+  let last;
+  while (Date.now() < until) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+function emit(scenario, status, reason) {
+  process.stdout.write(JSON.stringify({ scenario, status, ...(reason ? { reason } : {}) }) + '\n');
+}
+
+/**
+ * Runs the scenario named in argv[2] from `scenarios` (name → async fn), or
+ * reports it unsupported with the reason from `notSupported`. Exits the
+ * process when done so lingering client sockets and timers cannot hang it.
+ */
+export async function main(scenarios, notSupported = {}) {
+  const name = process.argv[2];
+  if (!name) {
+    console.error('usage: run.js <scenario>');
+    process.exit(2);
+  }
+  const fn = scenarios[name];
+  if (!fn) {
+    emit(name, 'unsupported', notSupported[name] ?? 'scenario not implemented by this runner');
+    process.exit(0);
+  }
+  const timer = setTimeout(() => {
+    emit(name, 'fail', `timed out after ${TIMEOUT_MS} ms`);
+    process.exit(1);
+  }, TIMEOUT_MS);
+  try {
+    await fn();
+    emit(name, 'pass');
+    clearTimeout(timer);
+    process.exit(0);
+  } catch (e) {
+    clearTimeout(timer);
+    if (e instanceof Unsupported) emit(name, 'unsupported', e.message);
+    else emit(name, 'fail', describeError(e));
+    process.exit(e instanceof Unsupported ? 0 : 1);
+  }
+}
+
+export function describeError(e) {
+  if (!(e instanceof Error)) return String(e);
+  const parts = [e.message];
+  if (e.type) parts.push(`type=${e.type}`);
+  if (e.code !== undefined) parts.push(`code=${e.code}`);
+  if (e.cause instanceof Error) parts.push(`cause: ${e.cause.message}`);
+  return parts.join(' ');
+}

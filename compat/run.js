@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Compat harness: runs every real client's scenarios against a fresh Sluice
+// broker process per client and writes compat/REPORT.md and compat/results.json.
+//
+//   node compat/run.js [--client a,b] [--scenario x,y] [--memory] [--prune-findings]
+//
+// Each scenario is its own runner process with a hard timeout, so one hung
+// client call costs one scenario, not the run. Exit status is non-zero when a
+// scenario fails that the client's FINDINGS.md does not list as a known gap,
+// or (with CI=true) when a client is not installed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CLIENTS } from './lib/clients.js';
+import { SCENARIOS, GATE_SCENARIO } from './lib/scenarios.js';
+import { classify, exitCode, parseFindings, parseRunnerOutput, pruneFindings, renderReport } from './lib/harness.js';
+import { startBroker, stopBroker } from './lib/broker.js';
+
+const compatDir = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.dirname(compatDir);
+const logDir = path.join(compatDir, '.logs');
+
+const { values: opts } = parseArgs({
+  options: {
+    client: { type: 'string' },
+    scenario: { type: 'string' },
+    memory: { type: 'boolean', default: false },
+    'prune-findings': { type: 'boolean', default: false },
+    'total-timeout-ms': { type: 'string', default: process.env.COMPAT_TOTAL_TIMEOUT_MS ?? String(25 * 60_000) },
+  },
+});
+const ci = process.env.CI === 'true';
+const pick = (list, csv) => (csv ? list.filter((x) => csv.split(',').includes(x.name)) : list);
+const clients = pick(CLIENTS, opts.client);
+const scenarios = pick(SCENARIOS, opts.scenario);
+const runDeadline = Date.now() + Number(opts['total-timeout-ms']);
+const log = (msg) => process.stderr.write(`[compat] ${msg}\n`);
+
+/** Runs one scenario in its own process group and kills the group on timeout. */
+function runScenario(client, dir, scenario, bootstrap) {
+  const started = Date.now();
+  const timeoutMs = Math.min(scenario.timeoutMs, Math.max(1000, runDeadline - started));
+  const [cmd, ...args] = client.command;
+  const resolved = cmd.includes('/') ? path.resolve(dir, cmd) : cmd;
+  return new Promise((resolve) => {
+    const child = spawn(resolved, [...args, scenario.name], {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        BOOTSTRAP: bootstrap,
+        // The runner's own deadline is shorter so it can print a clean fail.
+        SCENARIO_TIMEOUT_MS: String(Math.max(500, timeoutMs - 5000)),
+        TOPIC_PREFIX: `compat-${client.name}-${scenario.name}-${started.toString(36)}`,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    const finish = (code, spawnError) => {
+      clearTimeout(timer);
+      const durationMs = Date.now() - started;
+      let result = parseRunnerOutput(stdout, scenario.name);
+      if (!result) {
+        const why = spawnError
+          ? `runner could not start: ${spawnError.message}`
+          : timedOut
+            ? `killed after ${timeoutMs} ms without a result`
+            : `runner printed no result (exit ${code})`;
+        const tail = stderr.trim().split('\n').slice(-3).join(' / ');
+        result = { scenario: scenario.name, status: 'fail', reason: tail ? `${why}; stderr: ${tail}` : why };
+      }
+      resolve({ ...result, durationMs });
+    };
+    child.on('error', (e) => finish(null, e));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+async function runClient(client) {
+  const dir = path.join(compatDir, client.name);
+  const check = client.check(dir);
+  const findingsFile = path.join(dir, 'FINDINGS.md');
+  const knownGaps = existsSync(findingsFile) ? parseFindings(readFileSync(findingsFile, 'utf8')) : new Map();
+  const entry = { name: client.name, installed: check.ok, installDetail: check.detail ?? '', version: check.version ?? '', knownGaps, results: [] };
+  if (!check.ok) {
+    log(`!!!!! CLIENT NOT INSTALLED: ${client.name}: ${check.detail}${ci ? ' (a failure in CI)' : ''}`);
+    return entry;
+  }
+  const broker = await startBroker({ repoRoot, logFile: path.join(logDir, `${client.name}-broker.log`), memory: opts.memory });
+  log(`${client.name} (${entry.version || 'installed'}): broker ${broker.error ? `FAILED: ${broker.error}` : `on ${broker.bootstrap}`}`);
+  let gateFailed = false;
+  for (const scenario of scenarios) {
+    let result;
+    if (broker.error) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${broker.error}`, durationMs: 0 };
+    else if (broker.exited) result = { scenario: scenario.name, status: 'fail', reason: `not run: broker exited earlier (${broker.exited})`, durationMs: 0 };
+    else if (gateFailed) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${GATE_SCENARIO} failed`, durationMs: 0 };
+    else if (Date.now() >= runDeadline) result = { scenario: scenario.name, status: 'fail', reason: 'not run: whole-run timeout reached', durationMs: 0 };
+    else result = await runScenario(client, dir, scenario, broker.bootstrap);
+    if (scenario.name === GATE_SCENARIO && result.status === 'fail') gateFailed = true;
+    entry.results.push(result);
+    log(`  ${client.name} ${scenario.name}: ${result.status} (${result.durationMs} ms)${result.reason ? ` — ${result.reason.slice(0, 200)}` : ''}`);
+  }
+  await stopBroker(broker);
+  return entry;
+}
+
+mkdirSync(logDir, { recursive: true });
+const started = Date.now();
+const results = [];
+for (const client of clients) results.push(await runClient(client));
+const summary = classify(results);
+const generatedAt = new Date().toISOString();
+const brokerNote = opts.memory ? 'node bin/sluice.js start --memory' : 'node bin/sluice.js start --data-dir <tmp>';
+
+writeFileSync(path.join(compatDir, 'REPORT.md'), renderReport({ clients: results, scenarios: scenarios.map((s) => s.name), generatedAt, broker: brokerNote }));
+writeFileSync(
+  path.join(compatDir, 'results.json'),
+  JSON.stringify(
+    { generatedAt, durationMs: Date.now() - started, clients: results.map(({ knownGaps: _k, ...c }) => c), ...summary },
+    null,
+    2,
+  ) + '\n',
+);
+
+if (opts['prune-findings']) {
+  for (const client of results) {
+    const fixed = new Set(summary.fixedGaps.filter((f) => f.client === client.name).map((f) => f.scenario));
+    if (!fixed.size) continue;
+    const file = path.join(compatDir, client.name, 'FINDINGS.md');
+    writeFileSync(file, pruneFindings(readFileSync(file, 'utf8'), fixed));
+    log(`pruned ${fixed.size} fixed gap(s) from ${path.relative(repoRoot, file)}`);
+  }
+}
+
+for (const f of summary.fixedGaps) log(`known gap now passes, remove it from FINDINGS.md: ${f.client} ${f.scenario}`);
+for (const r of summary.regressions) log(`REGRESSION ${r.client} ${r.scenario}: ${r.reason}`);
+for (const m of summary.missing) log(`!!!!! NOT INSTALLED: ${m}`);
+const code = exitCode(summary, { ci });
+const counts = results.flatMap((c) => c.results).reduce((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {});
+log(`wrote compat/REPORT.md and compat/results.json in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+// The closing line CI reads: passes, failures (known gaps included), unsupported.
+console.log(`compat: ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed, ${counts.unsupported ?? 0} skipped`);
+process.exit(code);
