@@ -289,11 +289,6 @@ export class LogSegment {
   }
 
   close(): void {
-    this.onBecomeInactive();
-    this.closeHandles();
-  }
-
-  private closeHandles(): void {
     this.log.close();
     this.offsetIndex.file.close();
     this.timeIndex.file.close();
@@ -301,7 +296,7 @@ export class LogSegment {
 
   /** Renames the files to `*.deleted` and closes them; returns the new paths to remove later. */
   markDeleted(): string[] {
-    this.closeHandles();
+    this.close();
     const paths = LogSegment.paths(this.dir, this.baseOffset);
     const renamed: string[] = [];
     for (const path of [paths.log, paths.index, paths.timeIndex]) {

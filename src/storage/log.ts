@@ -1,0 +1,661 @@
+// A partition's log: an ordered list of segments in `<topic>-<partition>/`, the last one
+// active. Every change (append, flush, truncation, retention, compaction swap) runs on the
+// log's serial queue; reads are synchronous and see a consistent state between tasks.
+
+import {
+  ATTRIBUTES_OFFSET,
+  ATTR_TIMESTAMP_TYPE,
+  BATCH_LENGTH_OFFSET,
+  BatchHeader,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  CRC_OFFSET,
+} from '../records/batch-header.js';
+import { crc32c } from '../records/crc32c.js';
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  INDEX_SUFFIX,
+  LEADER_EPOCH_CHECKPOINT_FILE,
+  LOG_SUFFIX,
+  SWAP_SUFFIX,
+  TIME_INDEX_SUFFIX,
+  TMP_SUFFIX,
+  joinPath,
+  parseOffsetFileName,
+} from './file-names.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { LogSegment, batchDefect } from './segment.js';
+import { SerialQueue } from './serial-queue.js';
+import {
+  CorruptRecordError,
+  OffsetOutOfRangeError,
+  systemClock,
+  type AppendResult,
+  type Clock,
+  type FileSystem,
+  type LogConfig,
+  type ReadOptions,
+  type ReadResult,
+  type TimestampAndOffset,
+} from './types.js';
+
+export interface LogOpenOptions {
+  fs: FileSystem;
+  /** The partition directory, `<data dir>/<topic>-<partition>`. */
+  dir: string;
+  config: LogConfig;
+  clock?: Clock;
+  /** Whether the previous process shut down cleanly (the log manager's marker file). */
+  cleanShutdown: boolean;
+  /** From recovery-point-offset-checkpoint: offsets below it were fsynced. */
+  recoveryPoint?: bigint;
+  /** From log-start-offset-checkpoint. */
+  logStartOffset?: bigint;
+  /** From replication-offset-checkpoint. */
+  highWatermark?: bigint;
+  /** Called with file paths renamed to `.deleted`; they must be removed after fileDeleteDelayMs. */
+  onFilesDeleted?: (paths: string[]) => void;
+}
+
+export interface RecoveryReport {
+  /** Segments rescanned because the shutdown was not clean or their indexes were unusable. */
+  segmentsRecovered: number;
+  bytesTruncated: number;
+  segmentsDeleted: number;
+}
+
+/** Sum the sizes of the batches in `records`, throwing if they do not tile the buffer exactly. */
+function checkFraming(records: Buffer): void {
+  let pos = 0;
+  while (pos < records.length) {
+    const defect = batchDefect(records, pos, records.length, false);
+    if (defect !== null) throw new CorruptRecordError(`batch at byte ${pos}: ${defect}`);
+    pos += LOG_OVERHEAD + records.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+  }
+  if (records.length === 0) throw new CorruptRecordError('no batches to append');
+}
+
+export class PartitionLog {
+  private segments: LogSegment[] = [];
+  private readonly queue = new SerialQueue();
+  readonly epochs: LeaderEpochCache;
+  private startOffset = 0n;
+  private recoveredTo = 0n;
+  private watermark = 0n;
+  private unflushedRecords = 0;
+  private lastFlushMs: number;
+  private readonly clock: Clock;
+  private readonly fs: FileSystem;
+  readonly dir: string;
+  private closed = false;
+  recovery: RecoveryReport = { segmentsRecovered: 0, bytesTruncated: 0, segmentsDeleted: 0 };
+
+  private constructor(private options: LogOpenOptions, public config: LogConfig) {
+    this.fs = options.fs;
+    this.dir = options.dir;
+    this.clock = options.clock ?? systemClock;
+    this.lastFlushMs = this.clock.now();
+    this.epochs = new LeaderEpochCache(this.fs, joinPath(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
+  }
+
+  static async open(options: LogOpenOptions): Promise<PartitionLog> {
+    const log = new PartitionLog(options, options.config);
+    await log.load();
+    return log;
+  }
+
+  // ---- state other layers read ----
+
+  get logStartOffset(): bigint {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): bigint {
+    return this.active.nextOffset;
+  }
+
+  /** Offsets below this are known to be on disk (fsynced). */
+  get recoveryPoint(): bigint {
+    return this.recoveredTo;
+  }
+
+  get highWatermark(): bigint {
+    return this.watermark;
+  }
+
+  /** Set by replication; clamped to [logStartOffset, logEndOffset]. Retention only deletes below it. */
+  updateHighWatermark(offset: bigint): bigint {
+    this.watermark = offset < this.startOffset ? this.startOffset : offset > this.logEndOffset ? this.logEndOffset : offset;
+    return this.watermark;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): bigint[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Total bytes of all segment log files. */
+  size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size(), 0);
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  // ---- loading and recovery ----
+
+  private async load(): Promise<void> {
+    const { fs, dir } = this;
+    fs.mkdir(dir);
+    const swapped = this.finishInterruptedSwaps();
+    const bases: bigint[] = [];
+    for (const name of fs.list(dir)) {
+      if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith(TMP_SUFFIX) || name.endsWith(SWAP_SUFFIX)) {
+        fs.remove(joinPath(dir, name));
+        continue;
+      }
+      const base = parseOffsetFileName(name, LOG_SUFFIX);
+      if (base !== null) bases.push(base);
+    }
+    this.removeOrphanIndexes(new Set(bases));
+    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+    const now = this.clock.now();
+    const recoveryPoint = this.options.recoveryPoint ?? 0n;
+    const clean = this.options.cleanShutdown;
+    for (const base of bases) {
+      const segment = LogSegment.open(fs, dir, base, this.config, now);
+      this.segments.push(segment);
+    }
+    // Segments wholly below the recovery point were fsynced; trust them unless their indexes
+    // are unusable. From the segment holding the recovery point on, rescan after a crash.
+    let firstToRecover = this.segments.length;
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const next = this.segments[i + 1];
+      const holdsUnflushed = !next || next.baseOffset > recoveryPoint;
+      if ((!clean && holdsUnflushed) || swapped.has(segment.baseOffset) || !segment.loadIndexes()) {
+        firstToRecover = i;
+        break;
+      }
+    }
+    await this.recoverFrom(firstToRecover);
+
+    const configuredStart = this.options.logStartOffset ?? 0n;
+    if (this.segments.length === 0) {
+      this.segments.push(this.createSegment(configuredStart));
+    }
+    this.startOffset = configuredStart > this.segments[0]!.baseOffset ? configuredStart : this.segments[0]!.baseOffset;
+    if (this.startOffset > this.logEndOffset) {
+      // DeleteRecords moved the start past everything that survived: begin again there.
+      await this.replaceAllSegments(this.startOffset);
+    }
+    const leo = this.logEndOffset;
+    this.recoveredTo = recoveryPoint < leo ? recoveryPoint : leo;
+    if (firstToRecover < bases.length) this.recoveredTo = leo;
+    this.updateHighWatermark(this.options.highWatermark ?? 0n);
+    const epochsChanged = this.epochs.truncateFromEnd(leo) || this.epochs.truncateFromStart(this.startOffset);
+    if (epochsChanged) await this.epochs.flush();
+  }
+
+  /** Kafka's swap protocol: a `.log.swap` file is a finished cleaned segment; install it. */
+  private finishInterruptedSwaps(): Set<bigint> {
+    const installed = new Set<bigint>();
+    for (const name of this.fs.list(this.dir)) {
+      const base = parseOffsetFileName(name.slice(0, -SWAP_SUFFIX.length), LOG_SUFFIX);
+      if (!name.endsWith(LOG_SUFFIX + SWAP_SUFFIX) || base === null) continue;
+      const paths = LogSegment.paths(this.dir, base);
+      this.fs.remove(paths.index);
+      this.fs.remove(paths.timeIndex);
+      this.fs.rename(joinPath(this.dir, name), paths.log);
+      installed.add(base);
+    }
+    return installed;
+  }
+
+  private removeOrphanIndexes(logBases: Set<bigint>): void {
+    for (const name of this.fs.list(this.dir)) {
+      const base = parseOffsetFileName(name, INDEX_SUFFIX) ?? parseOffsetFileName(name, TIME_INDEX_SUFFIX);
+      if (base !== null && !logBases.has(base)) this.fs.remove(joinPath(this.dir, name));
+    }
+  }
+
+  /**
+   * Rescans segments from index `first` on: CRC-checks every batch, rebuilds indexes, truncates
+   * at the first bad batch and deletes every segment after it. The result is fsynced.
+   */
+  private async recoverFrom(first: number): Promise<void> {
+    for (let i = first; i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const previous = this.segments[i - 1];
+      this.recovery.segmentsRecovered++;
+      const truncated = segment.recover();
+      this.recovery.bytesTruncated += truncated;
+      const outOfOrder = previous !== undefined && segment.baseOffset < previous.nextOffset;
+      if (outOfOrder) {
+        const dropped = this.segments.splice(i);
+        this.recovery.segmentsDeleted += dropped.length;
+        dropped.forEach((s) => this.deleteSegmentFiles(s, true));
+        break;
+      }
+      if (truncated > 0) {
+        const after = this.segments.splice(i + 1);
+        this.recovery.segmentsDeleted += after.length;
+        after.forEach((s) => this.deleteSegmentFiles(s, true));
+      }
+      await segment.flush();
+    }
+    if (first < this.segments.length) await this.fs.syncDirectory(this.dir);
+  }
+
+  private createSegment(baseOffset: bigint): LogSegment {
+    const segment = LogSegment.open(this.fs, this.dir, baseOffset, this.config, this.clock.now());
+    if (!segment.isEmpty()) throw new Error(`segment ${baseOffset} already exists in ${this.dir}`);
+    segment.offsetIndex.reset();
+    segment.timeIndex.reset();
+    return segment;
+  }
+
+  /** Removes a segment's files: at once during recovery, else via `.deleted` and the delay. */
+  private deleteSegmentFiles(segment: LogSegment, immediately: boolean): void {
+    const renamed = segment.markDeleted();
+    if (immediately || !this.options.onFilesDeleted) renamed.forEach((p) => this.fs.remove(p));
+    else this.options.onFilesDeleted(renamed);
+  }
+
+  // ---- appends ----
+
+  /**
+   * Leader append: `records` holds one or more validated v2 batches. Stamps base offsets and
+   * the leader epoch in place (both outside the CRC) and, for LogAppendTime topics, the
+   * timestamp (recomputing the CRC). The buffer is written as is.
+   */
+  append(records: Buffer, leaderEpoch: number): Promise<AppendResult> {
+    checkFraming(records);
+    return this.queue.run(() => this.appendAsLeader(records, leaderEpoch));
+  }
+
+  private async appendAsLeader(records: Buffer, leaderEpoch: number): Promise<AppendResult> {
+    this.checkOpen();
+    const baseOffset = this.logEndOffset;
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
+    let next = baseOffset;
+    let maxTimestamp = -1n;
+    for (let pos = 0; pos < records.length; ) {
+      const header = new BatchHeader(records, pos);
+      records.writeBigInt64BE(next, pos);
+      records.writeInt32BE(leaderEpoch, pos + PARTITION_LEADER_EPOCH_OFFSET);
+      if (logAppendTime >= 0n) {
+        records.writeInt16BE(header.attributes | ATTR_TIMESTAMP_TYPE, pos + ATTRIBUTES_OFFSET);
+        records.writeBigInt64BE(logAppendTime, pos + MAX_TIMESTAMP_OFFSET);
+        records.writeUInt32BE(crc32c(records, pos + ATTRIBUTES_OFFSET, pos + header.totalSize), pos + CRC_OFFSET);
+      }
+      if (header.maxTimestamp > maxTimestamp) maxTimestamp = header.maxTimestamp;
+      next += BigInt(header.lastOffsetDelta) + 1n;
+      pos += header.totalSize;
+    }
+    const lastOffset = next - 1n;
+    this.writeToActive(records, maxTimestamp, lastOffset);
+    if (this.epochs.assign(leaderEpoch, baseOffset)) await this.epochs.flush();
+    await this.afterAppend(Number(next - baseOffset));
+    return { baseOffset, lastOffset, logAppendTime, logStartOffset: this.startOffset };
+  }
+
+  /**
+   * Follower append: batches already carry the leader's offsets and epochs. They must start at
+   * or after the log end offset.
+   */
+  appendAsFollower(records: Buffer): Promise<{ baseOffset: bigint; lastOffset: bigint }> {
+    checkFraming(records);
+    return this.queue.run(async () => {
+      this.checkOpen();
+      const first = new BatchHeader(records);
+      if (first.baseOffset < this.logEndOffset) {
+        throw new CorruptRecordError(`follower append at ${first.baseOffset} is below the log end offset ${this.logEndOffset}`);
+      }
+      let maxTimestamp = -1n;
+      let lastOffset = first.baseOffset - 1n;
+      let epochsChanged = false;
+      let records_ = 0;
+      for (let pos = 0; pos < records.length; ) {
+        const header = new BatchHeader(records, pos);
+        if (header.baseOffset <= lastOffset) throw new CorruptRecordError(`offsets go backwards at ${header.baseOffset}`);
+        if (header.maxTimestamp > maxTimestamp) maxTimestamp = header.maxTimestamp;
+        epochsChanged = this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset) || epochsChanged;
+        lastOffset = header.lastOffset;
+        records_ += header.lastOffsetDelta + 1;
+        pos += header.totalSize;
+      }
+      this.writeToActive(records, maxTimestamp, lastOffset);
+      if (epochsChanged) await this.epochs.flush();
+      await this.afterAppend(records_);
+      return { baseOffset: first.baseOffset, lastOffset };
+    });
+  }
+
+  private writeToActive(records: Buffer, maxTimestamp: bigint, lastOffset: bigint): void {
+    if (this.active.shouldRoll(records.length, maxTimestamp, lastOffset, this.clock.now())) {
+      this.roll(new BatchHeader(records).baseOffset);
+    }
+    this.active.append(records);
+  }
+
+  private async afterAppend(recordCount: number): Promise<void> {
+    this.unflushedRecords += recordCount;
+    const now = this.clock.now();
+    if (this.unflushedRecords >= this.config.flushMessages || now - this.lastFlushMs >= this.config.flushMs) {
+      await this.flushTo(this.logEndOffset);
+    }
+  }
+
+  /** Starts a new active segment at `baseOffset`; the old one is fsynced right after. */
+  private roll(baseOffset: bigint): void {
+    this.active.onBecomeInactive();
+    this.segments.push(this.createSegment(baseOffset));
+    // Kafka flushes the finished segment asynchronously; queued, it runs after this append.
+    void this.queue.run(() => this.flushTo(baseOffset)).catch(() => undefined);
+  }
+
+  /** Forces a roll (tests, and the segment.ms check when the log is idle). */
+  rollNow(): Promise<void> {
+    return this.queue.run(() => {
+      if (!this.active.isEmpty()) this.roll(this.logEndOffset);
+    });
+  }
+
+  // ---- durability ----
+
+  /** fsyncs everything appended so far and advances the recovery point. */
+  flush(): Promise<void> {
+    return this.queue.run(() => this.flushTo(this.logEndOffset));
+  }
+
+  /** Flushes if flush.ms has passed since the last flush; the log manager calls this periodically. */
+  maybeFlush(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.clock.now() - this.lastFlushMs >= this.config.flushMs) await this.flushTo(this.logEndOffset);
+    });
+  }
+
+  private async flushTo(offset: bigint): Promise<void> {
+    if (this.closed) return;
+    const target = offset < this.logEndOffset ? offset : this.logEndOffset;
+    if (target <= this.recoveredTo) return;
+    for (const segment of this.segments) {
+      if (segment.nextOffset > this.recoveredTo && segment.baseOffset < target) await segment.flush();
+    }
+    await this.fs.syncDirectory(this.dir);
+    this.recoveredTo = target;
+    if (target === this.logEndOffset) this.unflushedRecords = 0;
+    this.lastFlushMs = this.clock.now();
+  }
+
+  // ---- reads ----
+
+  private floorSegmentIndex(offset: bigint): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Whole batches from the batch holding `fetchOffset`, read from the segment file: at most
+   * `maxBytes` (except that the first batch comes whole when `minOneBatch`), none holding an
+   * offset at or above `maxOffset`, and from one segment only, as Kafka does.
+   */
+  read(fetchOffset: bigint, options: ReadOptions): ReadResult {
+    this.checkOpen();
+    const leo = this.logEndOffset;
+    if (fetchOffset < this.startOffset || fetchOffset > leo) {
+      throw new OffsetOutOfRangeError(fetchOffset, this.startOffset, leo);
+    }
+    const result: ReadResult = {
+      records: Buffer.alloc(0),
+      logStartOffset: this.startOffset,
+      logEndOffset: leo,
+      highWatermark: this.watermark,
+    };
+    const maxOffset = options.maxOffset !== undefined && options.maxOffset < leo ? options.maxOffset : leo;
+    if (fetchOffset >= maxOffset) return result;
+    for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const start = segment.translateOffset(fetchOffset);
+      if (!start) continue;
+      if (start.baseOffset >= maxOffset) return result;
+      const stop = maxOffset < segment.nextOffset ? segment.translateOffset(maxOffset, start.position) : null;
+      const available = (stop ? stop.position : segment.size()) - start.position;
+      if (available <= 0) return result;
+      if (start.size > options.maxBytes) {
+        if (options.minOneBatch !== false && start.size <= available) result.records = segment.read(start.position, start.size);
+        return result;
+      }
+      const chunk = segment.read(start.position, Math.min(available, options.maxBytes));
+      result.records = chunk.subarray(0, wholeBatchesLength(chunk));
+      return result;
+    }
+    return result;
+  }
+
+  /**
+   * ListOffsets by timestamp: the first batch whose max timestamp is >= `timestamp`, at or after
+   * the log start. Batch granularity: the record iterator is not used yet, so the answer is
+   * the batch's base offset and max timestamp.
+   */
+  offsetForTimestamp(timestamp: bigint): TimestampAndOffset | null {
+    this.checkOpen();
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp < timestamp || segment.nextOffset <= this.startOffset) continue;
+      const entry = segment.timeIndex.lookup(timestamp);
+      const from = entry.offset > this.startOffset ? entry.offset : this.startOffset;
+      const position = segment.offsetIndex.lookup(from).position;
+      for (const batch of segment.batchesFrom(position)) {
+        if (batch.maxTimestamp >= timestamp && batch.lastOffset >= this.startOffset) {
+          return {
+            timestamp: batch.maxTimestamp,
+            offset: batch.baseOffset > this.startOffset ? batch.baseOffset : this.startOffset,
+            leaderEpoch: batch.leaderEpoch,
+          };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** ListOffsets -3 (max timestamp): the largest timestamp in the log and the last offset of its batch. */
+  maxTimestampAndOffset(): TimestampAndOffset | null {
+    let best: TimestampAndOffset | null = null;
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp >= 0n && (!best || segment.maxTimestamp > best.timestamp)) {
+        best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp, leaderEpoch: this.epochs.epochForOffset(segment.offsetOfMaxTimestamp) };
+      }
+    }
+    return best;
+  }
+
+  // ---- truncation and deletion ----
+
+  /** Replication: removes every batch holding an offset >= `offset`. */
+  truncateTo(offset: bigint): Promise<void> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      if (offset >= this.logEndOffset) return;
+      if (offset < this.startOffset) throw new OffsetOutOfRangeError(offset, this.startOffset, this.logEndOffset);
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+        this.deleteSegmentFiles(this.segments.pop()!, false);
+      }
+      this.active.truncateTo(offset);
+      await this.afterTruncation();
+    });
+  }
+
+  /** Replication, when the leader's log start is past our end: empties the log and restarts it at `offset`. */
+  truncateFullyAndStartAt(offset: bigint): Promise<void> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      await this.replaceAllSegments(offset);
+      this.startOffset = offset;
+      this.watermark = offset;
+      this.epochs.clear();
+      await this.afterTruncation();
+    });
+  }
+
+  private async replaceAllSegments(baseOffset: bigint): Promise<void> {
+    for (const segment of this.segments.splice(0)) this.deleteSegmentFiles(segment, false);
+    this.segments.push(this.createSegment(baseOffset));
+    await this.fs.syncDirectory(this.dir);
+  }
+
+  private async afterTruncation(): Promise<void> {
+    const leo = this.logEndOffset;
+    if (this.recoveredTo > leo) this.recoveredTo = leo;
+    if (this.watermark > leo) this.watermark = leo;
+    this.epochs.truncateFromEnd(leo);
+    await this.epochs.flush();
+    await this.flushTo(leo);
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (which must not pass the high
+   * watermark) and deletes the segments wholly below it. Returns the new log start offset.
+   */
+  deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      if (offset > this.watermark) throw new OffsetOutOfRangeError(offset, this.startOffset, this.watermark);
+      if (offset > this.startOffset) {
+        this.startOffset = offset;
+        if (this.epochs.truncateFromStart(offset)) await this.epochs.flush();
+      }
+      await this.deleteSegmentsWhile((_segment, next) => next.baseOffset <= this.startOffset);
+      return this.startOffset;
+    });
+  }
+
+  /**
+   * Retention (cleanup.policy containing `delete`): removes the oldest non-active segments
+   * that are past retention.ms by their largest timestamp, or while the log is over
+   * retention.bytes, or below the log start offset. Only segments wholly below the high
+   * watermark go. Returns how many segments were deleted.
+   */
+  deleteOldSegments(): Promise<number> {
+    return this.queue.run(async () => {
+      this.checkOpen();
+      const now = this.clock.now();
+      const { retentionMs, retentionBytes, cleanupPolicy } = this.config;
+      const deletePolicy = cleanupPolicy.includes('delete');
+      let excessBytes = deletePolicy && retentionBytes >= 0 ? this.size() - retentionBytes : 0;
+      return this.deleteSegmentsWhile((segment, next) => {
+        if (next.baseOffset > this.watermark) return false;
+        if (next.baseOffset <= this.startOffset) return true;
+        if (!deletePolicy) return false;
+        if (retentionMs >= 0 && now - segment.largestTimestamp() > retentionMs) return true;
+        if (excessBytes - segment.size() >= 0) {
+          excessBytes -= segment.size();
+          return true;
+        }
+        return false;
+      });
+    });
+  }
+
+  /** Deletes segments from the oldest while `deletable(segment, nextSegment)`; never the active one. */
+  private async deleteSegmentsWhile(deletable: (segment: LogSegment, next: LogSegment) => boolean): Promise<number> {
+    let count = 0;
+    while (this.segments.length > 1 && deletable(this.segments[0]!, this.segments[1]!)) {
+      this.deleteSegmentFiles(this.segments.shift()!, false);
+      count++;
+    }
+    if (count === 0) return 0;
+    const firstBase = this.segments[0]!.baseOffset;
+    if (firstBase > this.startOffset) {
+      this.startOffset = firstBase;
+      if (this.epochs.truncateFromStart(firstBase)) await this.epochs.flush();
+    }
+    if (this.watermark < this.startOffset) this.watermark = this.startOffset;
+    if (this.recoveredTo < this.startOffset) this.recoveredTo = this.startOffset;
+    await this.fs.syncDirectory(this.dir);
+    return count;
+  }
+
+  // ---- compaction hooks (see compaction.ts) ----
+
+  /** Runs `task` on the log's queue: the only way to change segments from outside. */
+  runExclusive<T>(task: () => T | Promise<T>): Promise<T> {
+    return this.queue.run(task);
+  }
+
+  /** Non-active segments, oldest first; valid until the next queued task. */
+  inactiveSegments(): readonly LogSegment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /** Replaces segment `old` by `replacement` (same base offset); caller holds the queue. */
+  swapSegment(old: LogSegment, replacement: LogSegment): void {
+    const i = this.segments.indexOf(old);
+    if (i < 0 || i === this.segments.length - 1) throw new Error(`segment ${old.baseOffset} is not an inactive segment of ${this.dir}`);
+    this.segments[i] = replacement;
+  }
+
+  // ---- lifecycle ----
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  /** Flushes and closes every segment (writing final time-index entries). */
+  close(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed) return;
+      await this.flushTo(this.logEndOffset);
+      for (const segment of this.segments) {
+        // The final time-index entry written here must be durable too.
+        segment.onBecomeInactive();
+        await segment.timeIndex.file.sync();
+        segment.close();
+      }
+      this.closed = true;
+    });
+  }
+
+  /** Closes without flushing; files stay as they are (used when the directory is being deleted). */
+  closeHandles(): Promise<void> {
+    return this.queue.run(() => {
+      if (this.closed) return;
+      for (const segment of this.segments) segment.close();
+      this.closed = true;
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`log ${this.dir} is closed`);
+  }
+}
+
+/** Length of the longest prefix of `chunk` made of whole batches. */
+function wholeBatchesLength(chunk: Buffer): number {
+  let pos = 0;
+  while (pos + LOG_OVERHEAD <= chunk.length) {
+    const size = LOG_OVERHEAD + chunk.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    if (pos + size > chunk.length) break;
+    pos += size;
+  }
+  return pos;
+}
