@@ -89,9 +89,10 @@ abstract class IndexFile {
   }
 
   truncateToEntries(count: number): void {
-    if (count >= this.count) return;
+    if (count > this.count) return;
     this.count = count;
-    this.file.truncate(count * this.entryBytes);
+    // Also cuts bytes never loaded into memory, e.g. a torn entry before a rebuild.
+    if (this.file.size() !== count * this.entryBytes) this.file.truncate(count * this.entryBytes);
   }
 
   reset(): void {

@@ -1,0 +1,263 @@
+// The data directory: one PartitionLog per `<topic>-<partition>/`, `meta.properties`, the
+// offset checkpoint files, and the clean-shutdown marker. The broker calls `maintenance()`
+// periodically; tests call it directly with a controlled clock.
+
+import { randomBytes } from 'node:crypto';
+import {
+  parseProperties,
+  readOffsetCheckpoint,
+  readTextFile,
+  writeFileAtomic,
+  writeOffsetCheckpoint,
+  type PartitionOffset,
+} from './checkpoint-file.js';
+import {
+  CLEAN_SHUTDOWN_FILE,
+  DELETE_DIR_SUFFIX,
+  LOG_START_OFFSET_CHECKPOINT_FILE,
+  META_PROPERTIES_FILE,
+  PARTITION_METADATA_FILE,
+  RECOVERY_POINT_CHECKPOINT_FILE,
+  REPLICATION_OFFSET_CHECKPOINT_FILE,
+  joinPath,
+  parsePartitionDirName,
+  partitionDirName,
+} from './file-names.js';
+import { PartitionLog } from './log.js';
+import { DEFAULT_LOG_CONFIG, systemClock, type Clock, type FileSystem, type LogConfig } from './types.js';
+
+/** A random Kafka Uuid in its string form: 16 bytes, base64url without padding. */
+export function randomKafkaUuid(): string {
+  for (;;) {
+    const text = randomBytes(16).toString('base64url');
+    // Kafka never hands out ids that start with '-' (they read as command-line flags).
+    if (!text.startsWith('-') && text !== 'AAAAAAAAAAAAAAAAAAAAAA' && text !== 'AAAAAAAAAAAAAAAAAAAAAQ') return text;
+  }
+}
+
+export interface LogManagerOptions {
+  fs: FileSystem;
+  dataDir: string;
+  nodeId: number;
+  clusterId: string;
+  clock?: Clock;
+  /** Config of a topic's logs; Kafka's defaults when absent. Used at load and creation. */
+  configFor?: (topic: string) => LogConfig;
+}
+
+export interface ManagedLog {
+  topic: string;
+  partition: number;
+  topicId: string | null;
+  log: PartitionLog;
+}
+
+export class MetaPropertiesMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MetaPropertiesMismatchError';
+  }
+}
+
+interface PendingRemoval {
+  paths: string[];
+  dueMs: number;
+}
+
+export class LogManager {
+  private readonly logs = new Map<string, ManagedLog>();
+  private pendingRemovals: PendingRemoval[] = [];
+  private readonly fs: FileSystem;
+  private readonly clock: Clock;
+  readonly dataDir: string;
+  /** Whether the previous process left the clean-shutdown marker. */
+  hadCleanShutdown = false;
+  directoryId = '';
+
+  private constructor(private readonly options: LogManagerOptions) {
+    this.fs = options.fs;
+    this.clock = options.clock ?? systemClock;
+    this.dataDir = options.dataDir;
+  }
+
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    const manager = new LogManager(options);
+    await manager.load();
+    return manager;
+  }
+
+  private path(name: string): string {
+    return joinPath(this.dataDir, name);
+  }
+
+  private configFor(topic: string): LogConfig {
+    return this.options.configFor?.(topic) ?? { ...DEFAULT_LOG_CONFIG };
+  }
+
+  private async load(): Promise<void> {
+    const fs = this.fs;
+    fs.mkdir(this.dataDir);
+    await this.loadMetaProperties();
+    const markerPath = this.path(CLEAN_SHUTDOWN_FILE);
+    this.hadCleanShutdown = fs.exists(markerPath);
+    const recoveryPoints = readOffsetCheckpoint(fs, this.path(RECOVERY_POINT_CHECKPOINT_FILE));
+    const startOffsets = readOffsetCheckpoint(fs, this.path(LOG_START_OFFSET_CHECKPOINT_FILE));
+    const highWatermarks = readOffsetCheckpoint(fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE));
+    for (const name of fs.list(this.dataDir)) {
+      const dir = this.path(name);
+      if (!fs.isDirectory(dir)) continue;
+      if (name.endsWith(DELETE_DIR_SUFFIX)) {
+        fs.remove(dir); // a deletion the previous process did not finish
+        continue;
+      }
+      const parsed = parsePartitionDirName(name);
+      if (!parsed) continue;
+      const log = await this.openLog(dir, parsed.topic, {
+        cleanShutdown: this.hadCleanShutdown,
+        recoveryPoint: recoveryPoints.get(name) ?? 0n,
+        logStartOffset: startOffsets.get(name) ?? 0n,
+        highWatermark: highWatermarks.get(name) ?? 0n,
+      });
+      this.logs.set(name, { ...parsed, topicId: this.readTopicId(dir), log });
+    }
+    // From here on a crash is an unclean shutdown.
+    if (this.hadCleanShutdown) {
+      fs.remove(markerPath);
+      await fs.syncDirectory(this.dataDir);
+    }
+  }
+
+  private openLog(dir: string, topic: string, state: Pick<Parameters<typeof PartitionLog.open>[0], 'cleanShutdown' | 'recoveryPoint' | 'logStartOffset' | 'highWatermark'>): Promise<PartitionLog> {
+    return PartitionLog.open({
+      fs: this.fs,
+      dir,
+      config: this.configFor(topic),
+      clock: this.clock,
+      ...state,
+      onFilesDeleted: (paths) => this.scheduleRemoval(paths, this.configFor(topic).fileDeleteDelayMs),
+    });
+  }
+
+  private async loadMetaProperties(): Promise<void> {
+    const path = this.path(META_PROPERTIES_FILE);
+    const text = readTextFile(this.fs, path);
+    if (text !== null) {
+      const props = parseProperties(text);
+      const nodeId = props.get('node.id');
+      const clusterId = props.get('cluster.id');
+      if (nodeId !== undefined && nodeId !== String(this.options.nodeId)) {
+        throw new MetaPropertiesMismatchError(`${path} has node.id=${nodeId}, configured ${this.options.nodeId}`);
+      }
+      if (clusterId !== undefined && clusterId !== this.options.clusterId) {
+        throw new MetaPropertiesMismatchError(`${path} has cluster.id=${clusterId}, configured ${this.options.clusterId}`);
+      }
+      const directoryId = props.get('directory.id');
+      if (directoryId) {
+        this.directoryId = directoryId;
+        return;
+      }
+    }
+    this.directoryId = randomKafkaUuid();
+    const content =
+      `#\n#${new Date(this.clock.now()).toUTCString()}\n` +
+      `node.id=${this.options.nodeId}\ndirectory.id=${this.directoryId}\nversion=1\ncluster.id=${this.options.clusterId}\n`;
+    await writeFileAtomic(this.fs, path, content);
+  }
+
+  private readTopicId(dir: string): string | null {
+    const text = readTextFile(this.fs, joinPath(dir, PARTITION_METADATA_FILE));
+    const match = text?.match(/^topic_id: *(\S+)$/m);
+    return match ? match[1]! : null;
+  }
+
+  // ---- logs ----
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition))?.log;
+  }
+
+  allLogs(): ManagedLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** Creates the partition's directory and log, or returns the existing one. */
+  async createLog(topic: string, partition: number, topicId: string | null, config?: LogConfig): Promise<PartitionLog> {
+    const name = partitionDirName(topic, partition);
+    const existing = this.logs.get(name);
+    if (existing) return existing.log;
+    const dir = this.path(name);
+    this.fs.mkdir(dir);
+    if (topicId !== null) {
+      await writeFileAtomic(this.fs, joinPath(dir, PARTITION_METADATA_FILE), `version: 0\ntopic_id: ${topicId}\n`);
+    }
+    const log = await this.openLog(dir, topic, { cleanShutdown: true });
+    if (config) log.updateConfig(config);
+    this.logs.set(name, { topic, partition, topicId, log });
+    await this.fs.syncDirectory(this.dataDir);
+    return log;
+  }
+
+  /**
+   * Kafka's delete: the directory is renamed to `<topic>-<partition>.<uuid>-delete` at once (so
+   * a restart never loads it) and removed after file.delete.delay.ms.
+   */
+  async deleteLog(topic: string, partition: number): Promise<boolean> {
+    const name = partitionDirName(topic, partition);
+    const managed = this.logs.get(name);
+    if (!managed) return false;
+    this.logs.delete(name);
+    await managed.log.closeHandles();
+    const renamed = this.path(`${name}.${randomBytes(16).toString('hex')}${DELETE_DIR_SUFFIX}`);
+    this.fs.rename(this.path(name), renamed);
+    await this.fs.syncDirectory(this.dataDir);
+    this.scheduleRemoval([renamed], managed.log.config.fileDeleteDelayMs);
+    await this.writeCheckpoints();
+    return true;
+  }
+
+  private scheduleRemoval(paths: string[], delayMs: number): void {
+    this.pendingRemovals.push({ paths, dueMs: this.clock.now() + delayMs });
+  }
+
+  /** Removes `.deleted` segment files and `-delete` directories whose delay has passed. */
+  removeDueFiles(): number {
+    const now = this.clock.now();
+    const due = this.pendingRemovals.filter((p) => p.dueMs <= now);
+    this.pendingRemovals = this.pendingRemovals.filter((p) => p.dueMs > now);
+    for (const { paths } of due) for (const path of paths) this.fs.remove(path);
+    return due.length;
+  }
+
+  // ---- periodic work ----
+
+  /** Retention on every log; returns the number of segments deleted. */
+  async runRetention(): Promise<number> {
+    let deleted = 0;
+    for (const { log } of this.logs.values()) deleted += await log.deleteOldSegments();
+    return deleted;
+  }
+
+  /** One round of background work: flush.ms flushes, retention, delayed file removal, checkpoints. */
+  async maintenance(): Promise<void> {
+    for (const { log } of this.logs.values()) await log.maybeFlush();
+    await this.runRetention();
+    this.removeDueFiles();
+    await this.writeCheckpoints();
+  }
+
+  /** Writes the three offset checkpoint files of the data directory, atomically. */
+  async writeCheckpoints(): Promise<void> {
+    const entries = (value: (log: PartitionLog) => bigint): PartitionOffset[] =>
+      [...this.logs.values()].map(({ topic, partition, log }) => ({ topic, partition, offset: value(log) }));
+    await writeOffsetCheckpoint(this.fs, this.path(RECOVERY_POINT_CHECKPOINT_FILE), entries((l) => l.recoveryPoint));
+    await writeOffsetCheckpoint(this.fs, this.path(LOG_START_OFFSET_CHECKPOINT_FILE), entries((l) => l.logStartOffset));
+    await writeOffsetCheckpoint(this.fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE), entries((l) => l.highWatermark));
+  }
+
+  /** Clean shutdown: flush and close every log, write checkpoints, then the marker. */
+  async shutdown(): Promise<void> {
+    for (const { log } of this.logs.values()) await log.close();
+    await this.writeCheckpoints();
+    await writeFileAtomic(this.fs, this.path(CLEAN_SHUTDOWN_FILE), '');
+  }
+}
