@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../src/storage/log.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
 import { logConfig, OffsetOutOfRangeError, type LogConfig } from '../../../src/storage/types.js';
-import { batchBaseOffsets, batchOf, buildBatch } from './batch-builder.js';
+import { batchBaseOffsets, batchOf } from './batch-builder.js';
 
 const DIR = '/data/orders-0';
 
