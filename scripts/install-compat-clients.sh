@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs the real third-party clients that compat/run.js drives, each into
+# its own compat/<client>/ folder so the broker's own install stays small.
+# Idempotent: a client whose install is current is skipped. Prints timings.
+#
+# Needs Debian packages first (.ci/run installs them): librdkafka build deps
+# for @confluentinc/kafka-javascript, golang-go and sarama's -dev package.
+# Nothing here downloads anything but npm packages.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+compat="$repo/compat"
+
+step() {
+  local name="$1"
+  shift
+  local t0=$SECONDS
+  echo "==> [compat install] $name"
+  "$@"
+  echo "==> [compat install] $name: done in $((SECONDS - t0)) s"
+}
+
+# npm ci only when package-lock.json changed since the last successful install;
+# the stamp holds the lock file's hash.
+npm_client() {
+  local dir="$compat/$1"
+  shift
+  local stamp="$dir/node_modules/.sluice-install-stamp"
+  local want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "    $(basename "$dir"): up to date, skipped"
+    return
+  fi
+  (cd "$dir" && env "$@" npm ci --no-audit --no-fund --loglevel=warn)
+  echo "$want" >"$stamp"
+}
+
+# @confluentinc/kafka-javascript: its install script is
+# `node-pre-gyp install --fallback-to-build`. We skip the prebuilt-binary
+# download (build_from_source) and set CKJS_LINKING=dynamic, which makes its
+# bundled librdkafka 2.15.1 configure without --install-deps, so it links
+# Debian's openssl/zlib/zstd/lz4/sasl/curl instead of downloading their
+# sources. Debian's own librdkafka 2.0.2 cannot be used (BUILD_LIBRDKAFKA=0):
+# the binding calls ~40 functions added after 2.0 (DescribeTopics,
+# ListOffsets, TopicCollection, Uuid, consumer group types, ...).
+# The build runs make -j in librdkafka: nice keeps it off others' cores.
+confluent_js() {
+  npm_client confluent-js CKJS_LINKING=dynamic npm_config_build_from_source=true nice -n 10
+}
+
+# Sarama from Debian (1.22.1) in GOPATH mode: no module proxy is involved.
+sarama() {
+  local dir="$compat/sarama" bin="$compat/sarama/bin/sarama-runner"
+  if [[ -x "$bin" && -z "$(find "$dir" -maxdepth 1 -name '*.go' -newer "$bin")" ]]; then
+    echo "    sarama: binary up to date, skipped"
+    return
+  fi
+  (cd "$dir" && GO111MODULE=off GOPATH="$dir/.gopath:/usr/share/gocode" \
+    go build -o bin/sarama-runner . 2> >(grep -v -e 'deprecated' -e 'cgo-gcc-prolog' -e '^ *|' -e '^ *[0-9]* |' -e 'zstd.h' -e 'DataDog/zstd' >&2))
+}
+
+t_all=$SECONDS
+step "kafkajs (npm)" npm_client kafkajs
+step "@platformatic/kafka 1.x (npm)" npm_client platformatic
+step "@confluentinc/kafka-javascript (npm, builds librdkafka)" confluent_js
+step "sarama (go build, GOPATH mode)" sarama
+step "check Debian clients" bash -c '
+  kcat -V | head -1
+  /usr/bin/python3 -c "import confluent_kafka as c; print(\"confluent-kafka-python\", c.version()[0], \"librdkafka\", c.libversion()[0])"
+  /usr/bin/python3 -c "import kafka; print(\"kafka-python\", kafka.__version__)"'
+echo "==> [compat install] all clients in $((SECONDS - t_all)) s"
