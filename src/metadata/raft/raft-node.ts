@@ -356,16 +356,21 @@ export class RaftNode {
       // Only a higher epoch ends the current state; a lower one would break the epoch order.
       throw new Error(`unattached transition to epoch ${epoch} from ${this.epoch}`);
     }
+    // As KRaft does, a node still waiting for a leader keeps its running election timer:
+    // restarting it on every new epoch would let a candidate with a stale log (which can
+    // never win) hold everyone else back from standing forever.
+    const s = this.state;
+    const keptDeadline = s.kind === 'unattached' || s.kind === 'voted' || s.kind === 'candidate' ? s.electionDeadlineMs : undefined;
     this.epoch = epoch;
-    this.enterUnattached(nowMs, true);
+    this.enterUnattached(nowMs, true, keptDeadline);
   }
 
-  private enterUnattached(nowMs: number, persist: boolean): void {
+  private enterUnattached(nowMs: number, persist: boolean, electionDeadlineMs?: number): void {
     this.leaderId = NO_ID;
     this.votedId = NO_ID;
     this.state = {
       kind: 'unattached',
-      electionDeadlineMs: this.isVoter ? nowMs + this.randomElectionTimeout() : NEVER,
+      electionDeadlineMs: this.isVoter ? (electionDeadlineMs ?? nowMs + this.randomElectionTimeout()) : NEVER,
       discovery: this.isVoter ? undefined : this.newFetcher(nowMs),
       discoveryTarget: NO_ID,
     };
