@@ -23,6 +23,7 @@ import {
   parsePartitionDirName,
   partitionDirName,
 } from './file-names.js';
+import { compactLog, dirtyRatio, type CompactionStats } from './compaction.js';
 import { PartitionLog } from './log.js';
 import { DEFAULT_LOG_CONFIG, systemClock, type Clock, type FileSystem, type LogConfig } from './types.js';
 
@@ -67,6 +68,10 @@ interface PendingRemoval {
 export class LogManager {
   private readonly logs = new Map<string, ManagedLog>();
   private pendingRemovals: PendingRemoval[] = [];
+  private readonly cleaning = new WeakSet<PartitionLog>();
+  private readonly firstDirtyOffsets = new WeakMap<PartitionLog, bigint>();
+  /** Failed cleaner passes, for the broker to log; the cleaner retries on its next run. */
+  readonly cleanerErrors: { log: string; error: Error }[] = [];
   private readonly fs: FileSystem;
   private readonly clock: Clock;
   readonly dataDir: string;
@@ -235,6 +240,32 @@ export class LogManager {
     let deleted = 0;
     for (const { log } of this.logs.values()) deleted += await log.deleteOldSegments();
     return deleted;
+  }
+
+  /**
+   * One cleaner pass over every compacted log whose dirty ratio reaches
+   * min.cleanable.dirty.ratio; a log already being cleaned is skipped. Errors of one log (for
+   * instance a segment deleted by retention mid-pass) do not stop the others.
+   */
+  async runCompaction(): Promise<Map<string, CompactionStats>> {
+    const results = new Map<string, CompactionStats>();
+    for (const [name, { log }] of this.logs) {
+      if (!log.config.cleanupPolicy.includes('compact') || this.cleaning.has(log)) continue;
+      const inactive = log.inactiveSegments();
+      const firstDirty = this.firstDirtyOffsets.get(log) ?? log.logStartOffset;
+      if (dirtyRatio(inactive, firstDirty) < log.config.minCleanableDirtyRatio) continue;
+      this.cleaning.add(log);
+      try {
+        results.set(name, await compactLog(log, this.clock.now()));
+        const cleanedTo = log.inactiveSegments().filter((s) => s.nextOffset <= log.highWatermark).at(-1)?.nextOffset;
+        if (cleanedTo !== undefined) this.firstDirtyOffsets.set(log, cleanedTo);
+      } catch (err) {
+        this.cleanerErrors.push({ log: name, error: err as Error });
+      } finally {
+        this.cleaning.delete(log);
+      }
+    }
+    return results;
   }
 
   /** One round of background work: flush.ms flushes, retention, delayed file removal, checkpoints. */

@@ -13,6 +13,7 @@ import {
   CRC_OFFSET,
 } from '../records/batch-header.js';
 import { crc32c } from '../records/crc32c.js';
+import { readRecordBatch } from '../records/record-batch.js';
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
@@ -454,11 +455,11 @@ export class PartitionLog {
   }
 
   /**
-   * ListOffsets by timestamp: the first batch whose max timestamp is >= `timestamp`, at or after
-   * the log start. Batch granularity: the record iterator is not used yet, so the answer is
-   * the batch's base offset and max timestamp.
+   * ListOffsets by timestamp: the first record at or after the log start whose timestamp is
+   * >= `timestamp`, found through the time index, then the batch headers, then the records of
+   * the one batch that holds it (decompressed if need be).
    */
-  offsetForTimestamp(timestamp: bigint): TimestampAndOffset | null {
+  async offsetForTimestamp(timestamp: bigint): Promise<TimestampAndOffset | null> {
     this.checkOpen();
     for (const segment of this.segments) {
       if (segment.maxTimestamp < timestamp || segment.nextOffset <= this.startOffset) continue;
@@ -466,12 +467,12 @@ export class PartitionLog {
       const from = entry.offset > this.startOffset ? entry.offset : this.startOffset;
       const position = segment.offsetIndex.lookup(from).position;
       for (const batch of segment.batchesFrom(position)) {
-        if (batch.maxTimestamp >= timestamp && batch.lastOffset >= this.startOffset) {
-          return {
-            timestamp: batch.maxTimestamp,
-            offset: batch.baseOffset > this.startOffset ? batch.baseOffset : this.startOffset,
-            leaderEpoch: batch.leaderEpoch,
-          };
+        if (batch.maxTimestamp < timestamp || batch.lastOffset < this.startOffset) continue;
+        const bytes = segment.read(batch.position, batch.size);
+        for (const record of await readRecordBatch(bytes)) {
+          if (record.timestamp >= timestamp && record.offset >= this.startOffset) {
+            return { timestamp: record.timestamp, offset: record.offset, leaderEpoch: batch.leaderEpoch };
+          }
         }
       }
     }
@@ -597,7 +598,7 @@ export class PartitionLog {
 
   // ---- compaction hooks (see compaction.ts) ----
 
-  /** Runs `task` on the log's queue: the only way to change segments from outside. */
+  /** Runs `task` on the log's queue. */
   runExclusive<T>(task: () => T | Promise<T>): Promise<T> {
     return this.queue.run(task);
   }
@@ -607,11 +608,50 @@ export class PartitionLog {
     return this.segments.slice(0, -1);
   }
 
-  /** Replaces segment `old` by `replacement` (same base offset); caller holds the queue. */
-  swapSegment(old: LogSegment, replacement: LogSegment): void {
-    const i = this.segments.indexOf(old);
-    if (i < 0 || i === this.segments.length - 1) throw new Error(`segment ${old.baseOffset} is not an inactive segment of ${this.dir}`);
-    this.segments[i] = replacement;
+  /** An empty `<base>.log.cleaned` segment (plus indexes) for the cleaner to fill. */
+  createCleanedSegment(baseOffset: bigint): LogSegment {
+    const paths = LogSegment.paths(this.dir, baseOffset, CLEANED_SUFFIX);
+    for (const path of Object.values(paths)) this.fs.remove(path);
+    return LogSegment.open(this.fs, this.dir, baseOffset, this.config, this.clock.now(), CLEANED_SUFFIX);
+  }
+
+  /** Removes the `.cleaned` files of a pass that changed nothing. */
+  discardCleanedSegment(baseOffset: bigint): void {
+    for (const path of Object.values(LogSegment.paths(this.dir, baseOffset, CLEANED_SUFFIX))) this.fs.remove(path);
+  }
+
+  /**
+   * Swaps a filled, fsynced cleaned segment in for `old` (same base offset), on the queue so it
+   * never interleaves with an append. Kafka's order: rename `.cleaned` to `.swap`, retire the
+   * old files to `.deleted`, rename `.swap` to the live names; a crash in between is finished
+   * by `load()`. Returns false (and discards the output) when `old` left the log meanwhile.
+   */
+  installCleanedSegment(old: LogSegment, cleaned: LogSegment): Promise<boolean> {
+    return this.queue.run(async () => {
+      const base = old.baseOffset;
+      const cleanedPaths = LogSegment.paths(this.dir, base, CLEANED_SUFFIX);
+      cleaned.close();
+      const i = this.segments.indexOf(old);
+      if (this.closed || i < 0 || i === this.segments.length - 1) {
+        this.discardCleanedSegment(base);
+        return false;
+      }
+      const swapPaths = LogSegment.paths(this.dir, base, SWAP_SUFFIX);
+      const livePaths = LogSegment.paths(this.dir, base);
+      // The rename to .swap is the commit point: from here on load() completes the swap
+      // (rebuilding the indexes, whose .cleaned files it discards).
+      this.fs.rename(cleanedPaths.log, swapPaths.log);
+      await this.fs.syncDirectory(this.dir);
+      this.deleteSegmentFiles(old, false);
+      this.fs.rename(cleanedPaths.index, livePaths.index);
+      this.fs.rename(cleanedPaths.timeIndex, livePaths.timeIndex);
+      this.fs.rename(swapPaths.log, livePaths.log);
+      await this.fs.syncDirectory(this.dir);
+      const installed = LogSegment.open(this.fs, this.dir, base, this.config, old.createdMs);
+      if (!installed.loadIndexes()) installed.recover();
+      this.segments[i] = installed;
+      return true;
+    });
   }
 
   // ---- lifecycle ----

@@ -78,11 +78,12 @@ export class LogSegment {
     this.offsetOfMaxTimestamp = baseOffset;
   }
 
-  static paths(dir: string, baseOffset: bigint): { log: string; index: string; timeIndex: string } {
+  /** File paths of a segment; `suffix` (e.g. `.cleaned`) follows the usual name. */
+  static paths(dir: string, baseOffset: bigint, suffix = ''): { log: string; index: string; timeIndex: string } {
     return {
-      log: joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX)),
-      index: joinPath(dir, offsetFileName(baseOffset, INDEX_SUFFIX)),
-      timeIndex: joinPath(dir, offsetFileName(baseOffset, TIME_INDEX_SUFFIX)),
+      log: joinPath(dir, offsetFileName(baseOffset, LOG_SUFFIX)) + suffix,
+      index: joinPath(dir, offsetFileName(baseOffset, INDEX_SUFFIX)) + suffix,
+      timeIndex: joinPath(dir, offsetFileName(baseOffset, TIME_INDEX_SUFFIX)) + suffix,
     };
   }
 
@@ -90,8 +91,8 @@ export class LogSegment {
    * Opens (creating when missing) the three files of a segment. The caller then calls
    * `loadIndexes()` for a trusted segment or `recover()` for one that must be rescanned.
    */
-  static open(fs: FileSystem, dir: string, baseOffset: bigint, config: LogConfig, nowMs: number): LogSegment {
-    const paths = LogSegment.paths(dir, baseOffset);
+  static open(fs: FileSystem, dir: string, baseOffset: bigint, config: LogConfig, nowMs: number, suffix = ''): LogSegment {
+    const paths = LogSegment.paths(dir, baseOffset, suffix);
     const log = fs.open(paths.log, true);
     const offsetIndex = new OffsetIndex(fs.open(paths.index, true), baseOffset, config.segmentIndexBytes);
     const timeIndex = new TimeIndex(fs.open(paths.timeIndex, true), baseOffset, config.segmentIndexBytes);

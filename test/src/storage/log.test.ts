@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../../src/storage/log.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
 import { logConfig, OffsetOutOfRangeError, type LogConfig } from '../../../src/storage/types.js';
-import { batchBaseOffsets, batchOf } from './batch-builder.js';
+import { batchBaseOffsets, batchOf, buildBatch } from './batch-builder.js';
 
 const DIR = '/data/orders-0';
 
@@ -103,13 +103,22 @@ describe('PartitionLog offsets by timestamp', () => {
     const log = await openLog(fs, { indexIntervalBytes: 200, segmentBytes: 2000 });
     for (let i = 0; i < 60; i++) await log.append(batchOf(1, 100, 1000n + BigInt(i) * 10n), 0);
     expect(log.segmentCount).toBeGreaterThan(2);
-    expect(log.offsetForTimestamp(0n)?.offset).toBe(0n);
-    expect(log.offsetForTimestamp(1000n)?.offset).toBe(0n);
-    expect(log.offsetForTimestamp(1001n)?.offset).toBe(1n);
-    expect(log.offsetForTimestamp(1250n)).toMatchObject({ offset: 25n, timestamp: 1250n });
-    expect(log.offsetForTimestamp(1590n)?.offset).toBe(59n);
-    expect(log.offsetForTimestamp(1591n)).toBeNull();
+    expect((await log.offsetForTimestamp(0n))?.offset).toBe(0n);
+    expect((await log.offsetForTimestamp(1000n))?.offset).toBe(0n);
+    expect((await log.offsetForTimestamp(1001n))?.offset).toBe(1n);
+    expect(await log.offsetForTimestamp(1250n)).toMatchObject({ offset: 25n, timestamp: 1250n });
+    expect((await log.offsetForTimestamp(1590n))?.offset).toBe(59n);
+    expect(await log.offsetForTimestamp(1591n)).toBeNull();
     expect(log.maxTimestampAndOffset()).toMatchObject({ timestamp: 1590n, offset: 59n });
+  });
+
+  it('answers with the record, not the batch, when a batch spans the target', async () => {
+    const log = await openLog(new MemoryFileSystem());
+    await log.append(batchOf(1, 10, 50n), 0);
+    await log.append(buildBatch([100n, 300n, 200n].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp }))), 2);
+    expect(await log.offsetForTimestamp(150n)).toEqual({ timestamp: 300n, offset: 2n, leaderEpoch: 2 });
+    expect(await log.offsetForTimestamp(100n)).toEqual({ timestamp: 100n, offset: 1n, leaderEpoch: 2 });
+    expect(await log.offsetForTimestamp(301n)).toBeNull();
   });
 });
 
@@ -125,7 +134,7 @@ describe('PartitionLog restart, truncation and deletion', () => {
     expect(again.segmentBaseOffsets()).toEqual(bases);
     expect(again.logEndOffset).toBe(60n);
     expect(again.read(0n, { maxBytes: 1 << 20 }).records.equals(before)).toBe(true);
-    expect(again.offsetForTimestamp(29n)?.offset).toBe(58n);
+    expect((await again.offsetForTimestamp(29n))?.offset).toBe(58n);
     expect((await again.append(batchOf(1), 1)).baseOffset).toBe(60n);
   });
 

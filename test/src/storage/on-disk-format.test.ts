@@ -89,7 +89,7 @@ describe('on-disk format', () => {
       expect(log.read(102n, { maxBytes: 1 }).records.equals(batches[1]!)).toBe(true);
       expect(log.read(104n, { maxBytes: 1 }).records.equals(batches[2]!)).toBe(true);
       expect(log.read(100n, { maxBytes: 1 << 20 }).records.equals(Buffer.concat(batches))).toBe(true);
-      expect(log.offsetForTimestamp(6500n)?.offset).toBe(103n);
+      expect((await log.offsetForTimestamp(6500n))?.offset).toBe(103n);
       expect(log.epochs.endOffsetFor(4, log.logEndOffset)).toEqual({ epoch: 4, startOffset: 103n });
       expect((await log.append(batchOf(1), 6)).baseOffset).toBe(106n);
       await log.truncateTo(106n);
