@@ -95,6 +95,23 @@ describe('emitErrorCodes', () => {
     expect(mod.errorMessage(0)).toBe('');
   });
 
+  it('type-checks under the project\'s strict compiler settings', () => {
+    const file = join(workDir, 'error-codes.ts');
+    writeFileSync(file, source);
+    const program = ts.createProgram([file], {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noUnusedLocals: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: [],
+    });
+    const messages = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(messages).toEqual([]);
+  });
+
   it('escapes messages so quotes and backslashes survive', async () => {
     const tricky = emitErrorCodes([
       { code: -1, name: 'UNKNOWN_SERVER_ERROR', retriable: false, message: 'a "quoted" \\ `tick` ${x}' },
