@@ -434,6 +434,9 @@ function interBrokerListenerName(sources: BrokerConfigSources): string {
 
 // The cross-key rules a KRaft node must satisfy before it can start, in Kafka's spirit.
 function checkConsistency(config: BrokerConfig): void {
+  if (new Set(config.processRoles).size !== config.processRoles.length) {
+    throw new ConfigValueError('process.roles', `Duplicate role names found in process.roles: ${config.processRoles.join(',')}`);
+  }
   if (config.nodeId !== config.brokerId) {
     throw new ConfigValueError('node.id', `node.id (${config.nodeId}) and broker.id (${config.brokerId}) must be equal when both are set.`);
   }
@@ -458,7 +461,14 @@ function checkConsistency(config: BrokerConfig): void {
       throw new ConfigValueError('controller.quorum.voters', `With only the broker role, node id ${config.nodeId} must not be one of controller.quorum.voters.`);
     }
   }
-  if (isController && !config.listeners.some((l) => config.controllerListenerNames.includes(l.name))) {
+  const controllerListenersInUse = config.listeners.filter((l) => config.controllerListenerNames.includes(l.name));
+  if (isController && !isBroker && controllerListenersInUse.length !== config.listeners.length) {
+    throw new ConfigValueError('listeners', 'With only the controller role, listeners may contain only the listeners named in controller.listener.names.');
+  }
+  if (isBroker && !isController && controllerListenersInUse.length > 0) {
+    throw new ConfigValueError('listeners', 'With only the broker role, listeners must not contain the controller listeners named in controller.listener.names.');
+  }
+  if (isController && controllerListenersInUse.length === 0) {
     throw new ConfigValueError('controller.listener.names', 'controller.listener.names must name at least one listener from listeners when running the controller role.');
   }
   if (isBroker) {

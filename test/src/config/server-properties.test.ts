@@ -204,6 +204,15 @@ describe('loadBrokerConfig', () => {
     );
   });
 
+  it('keeps controller listeners on controller-role nodes only', () => {
+    const brokerOnly = { ...minimal, 'process.roles': 'broker', 'node.id': '2', 'broker.id': '2' };
+    expect(() => loadBrokerConfig(brokerOnly)).toThrow(/must not contain the controller listeners/);
+    expect(loadBrokerConfig({ ...brokerOnly, listeners: 'PLAINTEXT://:9092' }).processRoles).toEqual(['broker']);
+    expect(() => loadBrokerConfig({ ...minimal, 'process.roles': 'controller' })).toThrow(/only the listeners named in controller.listener.names/);
+    expect(loadBrokerConfig({ ...minimal, 'process.roles': 'controller', listeners: 'CONTROLLER://:9093' }).listeners).toHaveLength(1);
+    expect(() => loadBrokerConfig({ ...minimal, 'process.roles': 'broker,broker' })).toThrow(/Duplicate role names/);
+  });
+
   it('rejects listeners without a security protocol and duplicate ports', () => {
     expect(() => loadBrokerConfig({ ...minimal, listeners: 'PLAINTEXT://:9092,EXTERNAL://:9094,CONTROLLER://:9093' })).toThrow(
       /no security protocol defined for listener EXTERNAL/,
