@@ -2,7 +2,8 @@
 // type; for transaction markers the value = int16 version (0) + int32 coordinator epoch.
 // KRaft's own control types (leader change, snapshot header/footer, voters) carry other
 // values; `buildControlBatch` takes those as opaque bytes.
-import { buildUncompressedRecordBatch, type BuildBatchOptions } from './record-batch.js';
+import { buildUncompressedRecordBatch } from './record-batch.js';
+import type { BuildBatchOptions } from './types.js';
 
 export const ControlRecordType = {
   ABORT: 0,

@@ -15,12 +15,8 @@ export {
   NO_PRODUCER_ID,
   NO_SEQUENCE,
   NO_TIMESTAMP,
-  type BuildBatchOptions,
-  type KafkaRecord,
-  type RecordHeader,
-  type RecordToWrite,
-  type TimestampType,
 } from './record-batch.js';
+export type * from './types.js';
 export * from './control-record.js';
 export {
   allRecordsHaveKeys,

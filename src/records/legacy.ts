@@ -19,9 +19,9 @@ import {
   buildRecordBatch,
   iterateRecordsPayload,
   NO_TIMESTAMP,
-  type RecordToWrite,
 } from './record-batch.js';
-import { recordsFailure, type RecordsValidation, type ValidateOptions } from './validation-result.js';
+import { recordsFailure } from './validation-result.js';
+import type { RecordsValidation, RecordToWrite, ValidateOptions } from './types.js';
 import { ByteCursor, RecordFormatError } from './varint.js';
 
 const crc32Ieee = (createRequire(import.meta.url)('crc-32') as { buf(data: Uint8Array, seed?: number): number }).buf;

@@ -29,7 +29,11 @@ import {
   RECORDS_COUNT_OFFSET,
 } from './batch-header.js';
 import { codecFor } from './compression/index.js';
-import { CompressionType, type CompressionId } from './compression/types.js';
+import { CompressionType } from './compression/types.js';
+import type { BuildBatchOptions, KafkaRecord, RecordHeader, RecordToWrite } from './types.js';
+
+// Callers import these from here as well as from types.ts / index.ts.
+export type { BuildBatchOptions, KafkaRecord, RecordHeader, RecordToWrite, TimestampType } from './types.js';
 import { crc32c } from './crc32c.js';
 import { ByteCursor, RecordFormatError, sizeOfVarint, writeVarint } from './varint.js';
 
@@ -39,48 +43,6 @@ export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;
 /** Kafka's RecordBatch.NO_TIMESTAMP. */
 export const NO_TIMESTAMP = -1n;
-
-export interface RecordHeader {
-  key: string;
-  value: Buffer | null;
-}
-
-/** One record as read from a batch. Key, value and header values are views into the batch bytes. */
-export interface KafkaRecord {
-  offset: bigint;
-  timestamp: bigint;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-}
-
-export interface RecordToWrite {
-  key?: Buffer | null;
-  value?: Buffer | null;
-  headers?: readonly RecordHeader[];
-  /** Defaults to the batch's `timestamp` option. */
-  timestamp?: bigint;
-  /** Defaults to the record's index; set it to build batches with gaps (as compaction leaves). */
-  offsetDelta?: number;
-}
-
-export type TimestampType = 'create-time' | 'log-append-time';
-
-export interface BuildBatchOptions {
-  baseOffset?: bigint;
-  partitionLeaderEpoch?: number;
-  compression?: CompressionId;
-  /** With 'log-append-time', `maxTimestamp` is set to `logAppendTime` (required then). */
-  timestampType?: TimestampType;
-  logAppendTime?: bigint;
-  /** Timestamp for records that carry none; defaults to now. */
-  timestamp?: bigint;
-  producerId?: bigint;
-  producerEpoch?: number;
-  baseSequence?: number;
-  transactional?: boolean;
-  control?: boolean;
-}
 
 interface EncodedRecords {
   payload: Buffer;
@@ -212,7 +174,11 @@ export function buildUncompressedRecordBatch(records: readonly RecordToWrite[], 
  * Rejects with `CompressionError` when the payload does not decompress.
  */
 export async function batchRecordsPayload(buf: Buffer, pos = 0): Promise<Buffer> {
+  if (buf.length - pos < RECORD_BATCH_OVERHEAD) throw new RecordFormatError('truncated batch header');
   const header = new BatchHeader(buf, pos);
+  if (header.batchLength < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD || header.totalSize > buf.length - pos) {
+    throw new RecordFormatError('batch length out of range');
+  }
   const body = buf.subarray(pos + RECORD_BATCH_OVERHEAD, pos + header.totalSize);
   const compression = header.compression;
   return compression === CompressionType.NONE ? body : codecFor(compression).decompress(body);
@@ -260,8 +226,11 @@ export function* iterateRecordsPayload(payload: Buffer, header: BatchHeader): Ge
   if (cursor.pos !== payload.length) throw new RecordFormatError('bytes left after the declared records');
 }
 
-/** All records of the batch at `pos`, decompressed. */
+/**
+ * All records of the batch at `pos`, decompressed. Rejects with RecordFormatError or
+ * CompressionError on malformed bytes (the CRC is not checked here: validateRecords does).
+ */
 export async function readRecordBatch(buf: Buffer, pos = 0): Promise<KafkaRecord[]> {
-  const header = new BatchHeader(buf, pos);
-  return [...iterateRecordsPayload(await batchRecordsPayload(buf, pos), header)];
+  const payload = await batchRecordsPayload(buf, pos);
+  return [...iterateRecordsPayload(payload, new BatchHeader(buf, pos))];
 }

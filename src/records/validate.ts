@@ -25,13 +25,8 @@ import {
 import { CompressionError, CompressionType, isCompressionId, type CompressionId } from './compression/types.js';
 import { crc32c } from './crc32c.js';
 import { validateLegacyMessageSet } from './legacy.js';
-import {
-  recordsFailure,
-  type ProducerInfo,
-  type RecordsFailure,
-  type RecordsValidation,
-  type ValidateOptions,
-} from './validation-result.js';
+import { recordsFailure } from './validation-result.js';
+import type { ProducerInfo, RecordsFailure, RecordsValidation, ValidateOptions } from './types.js';
 import { batchRecordsPayload, iterateRecordsPayload, writeBatchCrc } from './record-batch.js';
 import { RecordFormatError } from './varint.js';
 

@@ -149,6 +149,16 @@ describe('record batch v2 build + read', () => {
     await expect(readRecordBatch(more)).rejects.toBeInstanceOf(RecordFormatError);
   });
 
+  it('every truncation of a batch rejects with a typed error, never a RangeError', async () => {
+    for (const compression of [CompressionType.NONE, CompressionType.LZ4] as const) {
+      const batch = await buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('value'.repeat(10)) }, { value: null }], { compression });
+      for (let cut = 0; cut < batch.length; cut++) {
+        const error = await readRecordBatch(batch.subarray(0, cut)).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(RecordFormatError);
+      }
+    }
+  });
+
   it('refuses to build an empty batch or non-increasing offset deltas', () => {
     expect(() => buildUncompressedRecordBatch([])).toThrow();
     expect(() => buildUncompressedRecordBatch([{ value: null, offsetDelta: 2 }, { value: null, offsetDelta: 2 }])).toThrow();

@@ -1,0 +1,92 @@
+// Interfaces of the records layer: records as built and read, batch build options,
+// and the results of produce-path validation.
+import type { CompressionId } from './compression/types.js';
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+/** One record as read from a batch. Key, value and header values are views into the batch bytes. */
+export interface KafkaRecord {
+  offset: bigint;
+  timestamp: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+export interface RecordToWrite {
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: readonly RecordHeader[];
+  /** Defaults to the batch's `timestamp` option. */
+  timestamp?: bigint;
+  /** Defaults to the record's index; set it to build batches with gaps (as compaction leaves). */
+  offsetDelta?: number;
+}
+
+export type TimestampType = 'create-time' | 'log-append-time';
+
+export interface BuildBatchOptions {
+  baseOffset?: bigint;
+  partitionLeaderEpoch?: number;
+  compression?: CompressionId;
+  /** With 'log-append-time', `maxTimestamp` is set to `logAppendTime` (required then). */
+  timestampType?: TimestampType;
+  logAppendTime?: bigint;
+  /** Timestamp for records that carry none; defaults to now. */
+  timestamp?: bigint;
+  producerId?: bigint;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+  control?: boolean;
+}
+
+/** Names of the Kafka errors record validation answers with (codes in validation-result.ts). */
+export type RecordsErrorName = 'CORRUPT_MESSAGE' | 'MESSAGE_TOO_LARGE' | 'UNSUPPORTED_COMPRESSION_TYPE' | 'INVALID_RECORD';
+
+export interface RecordsFailure {
+  ok: false;
+  error: RecordsErrorName;
+  errorCode: number;
+  message: string;
+  /** Index of the offending batch (or legacy message), and its byte position. */
+  batchIndex: number;
+  position: number;
+}
+
+export interface ProducerInfo {
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  lastSequence: number;
+}
+
+export interface RecordsSummary {
+  ok: true;
+  magic: 0 | 1 | 2;
+  batchCount: number;
+  recordCount: number;
+  sizeInBytes: number;
+  /** Producer fields of the first and last batch (-1 values when not idempotent). */
+  first: ProducerInfo;
+  last: ProducerInfo;
+  maxTimestamp: bigint;
+  isTransactional: boolean;
+  hasControlBatch: boolean;
+  /** Compression of the last batch (magic 2) or wrapper message (magic 0/1). */
+  compression: CompressionId;
+}
+
+export interface ValidateOptions {
+  /** `max.message.bytes`: a larger batch fails with MESSAGE_TOO_LARGE. */
+  maxBatchSize?: number;
+  /** Only the broker's own writers (txn markers, raft) may append control batches. */
+  allowControlBatches?: boolean;
+  /** Apply ProduceRequest's version rules: v3+ needs exactly one magic 2 batch; zstd needs v7+. */
+  produceVersion?: number;
+}
+
+export type RecordsValidation = RecordsFailure | RecordsSummary;
