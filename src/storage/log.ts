@@ -2,18 +2,9 @@
 // active. Every change (append, flush, truncation, retention, compaction swap) runs on the
 // log's serial queue; reads are synchronous and see a consistent state between tasks.
 
-import {
-  ATTRIBUTES_OFFSET,
-  ATTR_TIMESTAMP_TYPE,
-  BATCH_LENGTH_OFFSET,
-  BatchHeader,
-  LOG_OVERHEAD,
-  MAX_TIMESTAMP_OFFSET,
-  PARTITION_LEADER_EPOCH_OFFSET,
-  CRC_OFFSET,
-} from '../records/batch-header.js';
-import { crc32c } from '../records/crc32c.js';
+import { BATCH_LENGTH_OFFSET, BatchHeader, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET } from '../records/batch-header.js';
 import { readRecordBatch } from '../records/record-batch.js';
+import { assignOffsets, stampLogAppendTime } from '../records/validate.js';
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
@@ -287,20 +278,12 @@ export class PartitionLog {
     this.checkOpen();
     const baseOffset = this.logEndOffset;
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
-    let next = baseOffset;
+    const next = assignOffsets(records, baseOffset, leaderEpoch);
+    if (logAppendTime >= 0n) stampLogAppendTime(records, logAppendTime);
     let maxTimestamp = -1n;
-    for (let pos = 0; pos < records.length; ) {
-      const header = new BatchHeader(records, pos);
-      records.writeBigInt64BE(next, pos);
-      records.writeInt32BE(leaderEpoch, pos + PARTITION_LEADER_EPOCH_OFFSET);
-      if (logAppendTime >= 0n) {
-        records.writeInt16BE(header.attributes | ATTR_TIMESTAMP_TYPE, pos + ATTRIBUTES_OFFSET);
-        records.writeBigInt64BE(logAppendTime, pos + MAX_TIMESTAMP_OFFSET);
-        records.writeUInt32BE(crc32c(records, pos + ATTRIBUTES_OFFSET, pos + header.totalSize), pos + CRC_OFFSET);
-      }
-      if (header.maxTimestamp > maxTimestamp) maxTimestamp = header.maxTimestamp;
-      next += BigInt(header.lastOffsetDelta) + 1n;
-      pos += header.totalSize;
+    for (let pos = 0; pos < records.length; pos += LOG_OVERHEAD + records.readInt32BE(pos + BATCH_LENGTH_OFFSET)) {
+      const batchMax = records.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET);
+      if (batchMax > maxTimestamp) maxTimestamp = batchMax;
     }
     const lastOffset = next - 1n;
     this.writeToActive(records, maxTimestamp, lastOffset);
