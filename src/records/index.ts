@@ -30,8 +30,10 @@ export {
 export * from './validation-result.js';
 export {
   buildLegacyMessageSet,
+  downConvertForFetch,
   downConvertRecords,
   readLegacyMessageSet,
+  upConvertForProduce,
   upConvertMessageSet,
   validateLegacyMessageSet,
   type LegacyBuildOptions,

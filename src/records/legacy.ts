@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { BatchHeader, LOG_OVERHEAD, MAGIC_OFFSET, ATTR_CONTROL, ATTR_TIMESTAMP_TYPE } from './batch-header.js';
 import { codecFor, compressLz4LegacyFrame } from './compression/index.js';
-import { CompressionError, CompressionType, type CompressionId } from './compression/types.js';
+import { CompressionError, CompressionType, UnsupportedCompressionError, type CompressionId } from './compression/types.js';
 import {
   batchRecordsPayload,
   buildRecordBatch,
@@ -21,7 +21,7 @@ import {
   NO_TIMESTAMP,
 } from './record-batch.js';
 import { recordsFailure } from './validation-result.js';
-import type { RecordsValidation, RecordToWrite, ValidateOptions } from './types.js';
+import type { RecordsFailure, RecordsValidation, RecordToWrite, ValidateOptions } from './types.js';
 import { ByteCursor, RecordFormatError } from './varint.js';
 
 const crc32Ieee = (createRequire(import.meta.url)('crc-32') as { buf(data: Uint8Array, seed?: number): number }).buf;
@@ -290,7 +290,7 @@ export async function buildLegacyMessageSet(
   const compression = options.compression ?? CompressionType.NONE;
   const timestampAttribute = magic === 1 && options.logAppendTime ? LEGACY_TIMESTAMP_TYPE : 0;
   if (compression === CompressionType.NONE) return writeMessageSet(magic, messages, timestampAttribute);
-  if (compression === CompressionType.ZSTD) throw new CompressionError('zstd', `not allowed with magic ${magic}`);
+  if (compression === CompressionType.ZSTD) throw new UnsupportedCompressionError('zstd', `not allowed with magic ${magic}`);
   const first = messages[0];
   const last = messages[messages.length - 1];
   if (first === undefined || last === undefined) throw new Error('a compressed wrapper needs at least one message');
@@ -339,4 +339,38 @@ export async function downConvertRecords(buf: Buffer, toMagic: LegacyMagic): Pro
     pos += size;
   }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** RecordsFailure for the errors conversion throws on malformed input; rethrows anything else. */
+function conversionFailure(cause: unknown): RecordsFailure {
+  if (cause instanceof CompressionError) {
+    const error = cause instanceof UnsupportedCompressionError ? 'UNSUPPORTED_COMPRESSION_TYPE' : 'CORRUPT_MESSAGE';
+    return recordsFailure(error, cause.message, 0, 0);
+  }
+  if (cause instanceof RecordFormatError) return recordsFailure('CORRUPT_MESSAGE', cause.message, 0, 0);
+  throw cause;
+}
+
+/**
+ * Produce path: `upConvertMessageSet` with malformed wrappers (which shallow validation
+ * cannot see) answered as CORRUPT_MESSAGE instead of a rejection.
+ */
+export async function upConvertForProduce(buf: Buffer, options: UpConvertOptions = {}): Promise<{ ok: true; batch: Buffer } | RecordsFailure> {
+  try {
+    return { ok: true, batch: await upConvertMessageSet(buf, options) };
+  } catch (cause) {
+    return conversionFailure(cause);
+  }
+}
+
+/**
+ * Fetch path: `downConvertRecords` with zstd batches answered as UNSUPPORTED_COMPRESSION_TYPE
+ * (as Kafka answers old fetch versions) and undecodable stored data as CORRUPT_MESSAGE.
+ */
+export async function downConvertForFetch(buf: Buffer, toMagic: LegacyMagic): Promise<{ ok: true; records: Buffer } | RecordsFailure> {
+  try {
+    return { ok: true, records: await downConvertRecords(buf, toMagic) };
+  } catch (cause) {
+    return conversionFailure(cause);
+  }
 }

@@ -3,7 +3,14 @@ import { gzipCodec } from './gzip.js';
 import { lz4Codec } from './lz4.js';
 import { snappyCodec } from './snappy.js';
 import { zstdCodec } from './zstd.js';
-import { CompressionError, CompressionType, isCompressionId, type CompressionCodec, type CompressionId } from './types.js';
+import {
+  CompressionError,
+  CompressionType,
+  isCompressionId,
+  UnsupportedCompressionError,
+  type CompressionCodec,
+  type CompressionId,
+} from './types.js';
 
 export const noneCodec: CompressionCodec = {
   id: CompressionType.NONE,
@@ -17,7 +24,7 @@ const CODECS: readonly CompressionCodec[] = [noneCodec, gzipCodec, snappyCodec, 
 /** The codec for a Kafka compression id; throws `CompressionError` for ids 5–7. */
 export function codecFor(id: number): CompressionCodec {
   const codec = isCompressionId(id) ? CODECS[id] : undefined;
-  if (codec === undefined) throw new CompressionError('none', `unknown compression id ${id}`);
+  if (codec === undefined) throw new UnsupportedCompressionError('none', `unknown compression id ${id}`);
   return codec;
 }
 
@@ -29,7 +36,7 @@ export function decompress(id: CompressionId, data: Buffer): Promise<Buffer> {
   return codecFor(id).decompress(data);
 }
 
-export { CompressionError, CompressionType, isCompressionId, type CompressionCodec, type CompressionId };
+export { CompressionError, CompressionType, isCompressionId, UnsupportedCompressionError, type CompressionCodec, type CompressionId };
 export { gzipCodec, lz4Codec, snappyCodec, zstdCodec };
 export { compressLz4LegacyFrame, decompressLz4Frames } from './lz4.js';
 export { compressSnappyRaw } from './snappy.js';

@@ -35,3 +35,11 @@ export class CompressionError extends Error {
 export function isCompressionId(id: number): id is CompressionId {
   return Number.isInteger(id) && id >= 0 && id <= 4;
 }
+
+/** A codec id or combination Kafka answers with UNSUPPORTED_COMPRESSION_TYPE. */
+export class UnsupportedCompressionError extends CompressionError {
+  constructor(codec: CompressionCodec['name'], message: string) {
+    super(codec, message);
+    this.name = 'UnsupportedCompressionError';
+  }
+}

@@ -8,10 +8,12 @@ import {
   buildRecordBatch,
   CompressionError,
   CompressionType,
+  downConvertForFetch,
   downConvertRecords,
   readLegacyMessageSet,
   readRecordBatch,
   RecordFormatError,
+  upConvertForProduce,
   upConvertMessageSet,
   validateRecords,
   type CompressionId,
@@ -183,5 +185,27 @@ describe('conversion', () => {
       }),
       { numRuns: 120 },
     );
+  });
+});
+
+describe('failure-returning conversion wrappers', () => {
+  it('upConvertForProduce answers a corrupt compressed wrapper with CORRUPT_MESSAGE', async () => {
+    const set = await buildLegacyMessageSet(1, [{ offset: 0n, timestamp: 1n, key: null, value: text('x'.repeat(50)) }], { compression: CompressionType.GZIP });
+    expect(await upConvertForProduce(set)).toMatchObject({ ok: true });
+    // Damage the compressed value, then re-seal the message CRC so only decompression can notice.
+    const damaged = Buffer.from(set);
+    damaged[damaged.length - 6] = damaged[damaged.length - 6]! ^ 0xff;
+    const crc = (require('crc-32') as { buf(b: Uint8Array): number }).buf(damaged.subarray(16)) >>> 0;
+    damaged.writeUInt32BE(crc, 12);
+    expect(validateRecords(damaged)).toMatchObject({ ok: true });
+    expect(await upConvertForProduce(damaged)).toMatchObject({ ok: false, error: 'CORRUPT_MESSAGE' });
+  });
+
+  it('downConvertForFetch answers zstd data with UNSUPPORTED_COMPRESSION_TYPE', async () => {
+    const zstd = await buildRecordBatch([{ key: null, value: text('a') }], { compression: CompressionType.ZSTD });
+    expect(await downConvertForFetch(zstd, 0)).toMatchObject({ ok: false, error: 'UNSUPPORTED_COMPRESSION_TYPE', errorCode: 76 });
+    const plain = await buildRecordBatch([{ key: null, value: text('a') }]);
+    const converted = await downConvertForFetch(plain, 1);
+    expect(converted.ok && (await readLegacyMessageSet(converted.records)).length).toBe(1);
   });
 });
