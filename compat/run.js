@@ -8,7 +8,7 @@
 // client call costs one scenario, not the run. Exit status is non-zero when a
 // scenario fails that the client's FINDINGS.md does not list as a known gap,
 // or (with CI=true) when a client is not installed.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,23 @@ function runScenario(client, dir, scenario, bootstrap) {
   });
 }
 
+/** Asks the runner which scenarios it cannot express; no broker needed. */
+function listUnsupported(client, dir) {
+  const [cmd, ...args] = client.command;
+  const resolved = cmd.includes('/') ? path.resolve(dir, cmd) : cmd;
+  return new Promise((resolve) => {
+    execFile(resolved, [...args, '--unsupported'], { cwd: dir, timeout: 30_000 }, (error, stdout) => {
+      if (error) log(`${client.name}: --unsupported failed (${error.message.split('\n')[0]}); running every scenario`);
+      const found = new Map();
+      for (const s of SCENARIOS) {
+        const r = parseRunnerOutput(stdout ?? '', s.name);
+        if (r?.status === 'unsupported') found.set(s.name, r);
+      }
+      resolve(found);
+    });
+  });
+}
+
 async function runClient(client) {
   const dir = path.join(compatDir, client.name);
   const check = client.check(dir);
@@ -100,12 +117,14 @@ async function runClient(client) {
     log(`!!!!! CLIENT NOT INSTALLED: ${client.name}: ${check.detail}${ci ? ' (a failure in CI)' : ''}`);
     return entry;
   }
+  const unsupported = await listUnsupported(client, dir);
   const broker = await startBroker({ repoRoot, logFile: path.join(logDir, `${client.name}-broker.log`), memory: opts.memory });
   log(`${client.name} (${entry.version || 'installed'}): broker ${broker.error ? `FAILED: ${broker.error}` : `on ${broker.bootstrap}`}`);
   let gateFailed = false;
   for (const scenario of scenarios) {
     let result;
-    if (broker.error) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${broker.error}`, durationMs: 0 };
+    if (unsupported.has(scenario.name)) result = { ...unsupported.get(scenario.name), durationMs: 0 };
+    else if (broker.error) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${broker.error}`, durationMs: 0 };
     else if (broker.exited) result = { scenario: scenario.name, status: 'fail', reason: `not run: broker exited earlier (${broker.exited})`, durationMs: 0 };
     else if (gateFailed) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${GATE_SCENARIO} failed`, durationMs: 0 };
     else if (Date.now() >= runDeadline) result = { scenario: scenario.name, status: 'fail', reason: 'not run: whole-run timeout reached', durationMs: 0 };
@@ -150,8 +169,12 @@ for (const f of summary.fixedGaps) log(`known gap now passes, remove it from FIN
 for (const r of summary.regressions) log(`REGRESSION ${r.client} ${r.scenario}: ${r.reason}`);
 for (const m of summary.missing) log(`!!!!! NOT INSTALLED: ${m}`);
 const code = exitCode(summary, { ci });
-const counts = results.flatMap((c) => c.results).reduce((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {});
+const all = results.flatMap((c) => c.results);
+const count = (pred) => all.filter(pred).length;
+const knownGaps = count((r) => r.knownGap);
 log(`wrote compat/REPORT.md and compat/results.json in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-// The closing line CI reads: passes, failures (known gaps included), unsupported.
-console.log(`compat: ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed, ${counts.unsupported ?? 0} skipped`);
+log(`${count((r) => r.status === 'pass')} pass, ${count((r) => r.status === 'fail')} fail (${knownGaps} known gaps), ${count((r) => r.status === 'unsupported')} unsupported, ${summary.missing.length} client(s) missing`);
+// The closing line CI reads: failures are the ones that fail the run
+// (regressions); known gaps and unsupported scenarios count as skipped.
+console.log(`compat: ${count((r) => r.status === 'pass')} passed, ${summary.regressions.length} failed, ${knownGaps + count((r) => r.status === 'unsupported')} skipped`);
 process.exit(code);

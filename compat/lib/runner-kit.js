@@ -57,17 +57,23 @@ function emit(scenario, status, reason) {
 
 /**
  * Runs the scenario named in argv[2] from `scenarios` (name → async fn), or
- * reports it unsupported with the reason from `notSupported`. Exits the
+ * reports it unsupported with the reason from `notSupported`, which wins over
+ * `scenarios`. `--unsupported` prints every unsupported scenario and runs
+ * nothing, so the harness need not start a broker for them. Exits the
  * process when done so lingering client sockets and timers cannot hang it.
  */
 export async function main(scenarios, notSupported = {}) {
   const name = process.argv[2];
   if (!name) {
-    console.error('usage: run.js <scenario>');
+    console.error('usage: run.js <scenario> | run.js --unsupported');
     process.exit(2);
   }
+  if (name === '--unsupported') {
+    for (const [scenario, reason] of Object.entries(notSupported)) emit(scenario, 'unsupported', reason);
+    process.exit(0);
+  }
   const fn = scenarios[name];
-  if (!fn) {
+  if (!fn || notSupported[name]) {
     emit(name, 'unsupported', notSupported[name] ?? 'scenario not implemented by this runner');
     process.exit(0);
   }
@@ -76,8 +82,9 @@ export async function main(scenarios, notSupported = {}) {
     process.exit(1);
   }, TIMEOUT_MS);
   try {
-    await fn();
-    emit(name, 'pass');
+    // A scenario may return a note (what it could not check) to keep with the pass.
+    const note = await fn();
+    emit(name, 'pass', typeof note === 'string' ? note : undefined);
     clearTimeout(timer);
     process.exit(0);
   } catch (e) {
@@ -94,5 +101,7 @@ export function describeError(e) {
   if (e.type) parts.push(`type=${e.type}`);
   if (e.code !== undefined) parts.push(`code=${e.code}`);
   if (e.cause instanceof Error) parts.push(`cause: ${e.cause.message}`);
+  // Aggregated errors (retries, per-partition failures) hide the real reason inside.
+  if (Array.isArray(e.errors) && e.errors[0] instanceof Error) parts.push(`first of ${e.errors.length}: ${describeError(e.errors[0])}`);
   return parts.join(' ');
 }
