@@ -25,6 +25,7 @@ export {
   inspectRecords,
   stampLogAppendTime,
   validateRecords,
+  type InspectOptions,
   type RecordsInspection,
 } from './validate.js';
 export * from './validation-result.js';

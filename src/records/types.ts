@@ -45,7 +45,12 @@ export interface BuildBatchOptions {
 }
 
 /** Names of the Kafka errors record validation answers with (codes in validation-result.ts). */
-export type RecordsErrorName = 'CORRUPT_MESSAGE' | 'MESSAGE_TOO_LARGE' | 'UNSUPPORTED_COMPRESSION_TYPE' | 'INVALID_RECORD';
+export type RecordsErrorName =
+  | 'CORRUPT_MESSAGE'
+  | 'MESSAGE_TOO_LARGE'
+  | 'INVALID_TIMESTAMP'
+  | 'UNSUPPORTED_COMPRESSION_TYPE'
+  | 'INVALID_RECORD';
 
 export interface RecordsFailure {
   ok: false;

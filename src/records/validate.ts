@@ -204,13 +204,34 @@ export interface RecordsInspection {
   recordsWithoutKey: number;
 }
 
-/** Counts keyless records and checks offset deltas run 0..n-1 (Kafka's inner offset check). */
-function scanPayload(payload: Buffer, header: BatchHeader): { withoutKey: number } | string {
+export interface InspectOptions {
+  /**
+   * Accepted CreateTime record timestamps, inclusive: Kafka's
+   * [now - message.timestamp.before.max.ms, now + message.timestamp.after.max.ms].
+   * Records outside fail with INVALID_TIMESTAMP. LogAppendTime batches are not checked.
+   */
+  timestampWindow?: { earliest: bigint; latest: bigint };
+}
+
+type ScanResult = { withoutKey: number } | { error: 'INVALID_RECORD' | 'INVALID_TIMESTAMP'; message: string };
+
+/**
+ * Counts keyless records, checks offset deltas run 0..n-1 (Kafka's inner offset check)
+ * and, when asked, that timestamps lie in the accepted window.
+ */
+function scanPayload(payload: Buffer, header: BatchHeader, options: InspectOptions): ScanResult {
   const baseOffset = header.baseOffset;
+  const window = (header.attributes & ATTR_TIMESTAMP_TYPE) === 0 ? options.timestampWindow : undefined;
   let withoutKey = 0;
   let expected = baseOffset;
   for (const record of iterateRecordsPayload(payload, header)) {
-    if (record.offset !== expected) return `record ${expected - baseOffset} has offset delta ${record.offset - baseOffset}`;
+    if (record.offset !== expected) {
+      return { error: 'INVALID_RECORD', message: `record ${expected - baseOffset} has offset delta ${record.offset - baseOffset}` };
+    }
+    if (window && (record.timestamp < window.earliest || record.timestamp > window.latest)) {
+      const message = `timestamp ${record.timestamp} of record ${expected - baseOffset} is outside [${window.earliest}, ${window.latest}]`;
+      return { error: 'INVALID_TIMESTAMP', message };
+    }
     if (record.key === null) withoutKey++;
     expected++;
   }
@@ -219,9 +240,10 @@ function scanPayload(payload: Buffer, header: BatchHeader): { withoutKey: number
 
 /**
  * Looks inside every batch of validated v2 bytes (decompressing): record framing, offset
- * deltas in sequence, and how many records lack a key (compacted topics reject those).
+ * deltas in sequence, optional timestamp window, and how many records lack a key
+ * (compacted topics reject those).
  */
-export async function inspectRecords(buf: Buffer): Promise<RecordsInspection | RecordsFailure> {
+export async function inspectRecords(buf: Buffer, options: InspectOptions = {}): Promise<RecordsInspection | RecordsFailure> {
   let recordCount = 0;
   let recordsWithoutKey = 0;
   let index = 0;
@@ -229,8 +251,8 @@ export async function inspectRecords(buf: Buffer): Promise<RecordsInspection | R
   try {
     for (pos of batchPositions(buf)) {
       const header = new BatchHeader(buf, pos);
-      const scanned = scanPayload(await batchRecordsPayload(buf, pos), header);
-      if (typeof scanned === 'string') return recordsFailure('INVALID_RECORD', scanned, index, pos);
+      const scanned = scanPayload(await batchRecordsPayload(buf, pos), header, options);
+      if ('error' in scanned) return recordsFailure(scanned.error, scanned.message, index, pos);
       recordCount += header.recordsCount;
       recordsWithoutKey += scanned.withoutKey;
       index++;

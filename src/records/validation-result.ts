@@ -6,6 +6,7 @@ import type { RecordsErrorName, RecordsFailure } from './types.js';
 export const RecordsErrorCode = {
   CORRUPT_MESSAGE: 2,
   MESSAGE_TOO_LARGE: 10,
+  INVALID_TIMESTAMP: 32,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
   INVALID_RECORD: 87,
 } as const satisfies Record<RecordsErrorName, number>;

@@ -194,6 +194,15 @@ describe('inspectRecords / allRecordsHaveKeys', () => {
     expect(await inspectRecords(gzip)).toMatchObject({ ok: false, error: 'CORRUPT_MESSAGE' });
   });
 
+  it('checks CreateTime record timestamps against a window (INVALID_TIMESTAMP), not LogAppendTime ones', async () => {
+    const batch = buildUncompressedRecordBatch([{ key: value('a'), value: null, timestamp: 100n }, { key: value('b'), value: null, timestamp: 250n }]);
+    expect(await inspectRecords(batch, { timestampWindow: { earliest: 100n, latest: 250n } })).toMatchObject({ ok: true });
+    expect(await inspectRecords(batch, { timestampWindow: { earliest: 101n, latest: 300n } })).toMatchObject({ ok: false, error: 'INVALID_TIMESTAMP', errorCode: 32 });
+    expect(await inspectRecords(batch, { timestampWindow: { earliest: 0n, latest: 249n } })).toMatchObject({ ok: false, error: 'INVALID_TIMESTAMP' });
+    stampLogAppendTime(batch, 5000n);
+    expect(await inspectRecords(batch, { timestampWindow: { earliest: 0n, latest: 1n } })).toMatchObject({ ok: true });
+  });
+
   it('never throws on a valid-looking batch whose records are garbage', async () => {
     await fc.assert(
       fc.asyncProperty(recordsArbitrary, fc.integer({ min: 61, max: 10_000 }), fc.integer({ min: 1, max: 255 }), async (records, at, mask) => {
