@@ -125,9 +125,6 @@ export function validateRecords(buf: Buffer, options: ValidateOptions = {}): Rec
       return recordsFailure('INVALID_RECORD', 'idempotent batch without a base sequence', index, pos);
     }
     const transactional = (attributes & ATTR_TRANSACTIONAL) !== 0;
-    if (transactional && producerId < 0n) {
-      return recordsFailure('INVALID_RECORD', 'transactional batch without a producer id', index, pos);
-    }
     const batchMax = buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET);
     if (batchMax > maxTimestamp) maxTimestamp = batchMax;
     isTransactional ||= transactional;

@@ -104,11 +104,11 @@ describe('validateRecords', () => {
     expect(validateRecords(compressed)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
   });
 
-  it('rejects idempotent batches without a sequence, and transactional ones without a producer', () => {
+  it('rejects idempotent batches without a sequence (Kafka: invalid sequence number)', () => {
     const noSequence = buildUncompressedRecordBatch([{ value: value('a') }], { producerId: 1n, producerEpoch: 0 });
     expect(validateRecords(noSequence)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
-    const noProducer = buildUncompressedRecordBatch([{ value: value('a') }], { transactional: true });
-    expect(validateRecords(noProducer)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
+    const withSequence = buildUncompressedRecordBatch([{ value: value('a') }], { producerId: 1n, producerEpoch: 0, baseSequence: 0 });
+    expect(validateRecords(withSequence)).toMatchObject({ ok: true });
   });
 
   it('maps compression ids 5-7 to UNSUPPORTED_COMPRESSION_TYPE, zstd before produce v7 too', async () => {
