@@ -3,6 +3,11 @@
 // broker process per client and writes compat/REPORT.md and compat/results.json.
 //
 //   node compat/run.js [--client a,b] [--scenario x,y] [--memory] [--prune-findings]
+//                      [--bootstrap host:port]
+//
+// --bootstrap runs the scenarios against an already running broker instead
+// of starting Sluice (a real Kafka, to check a runner against the reference,
+// or scripts/mock-broker.cjs while developing the harness).
 //
 // Each scenario is its own runner process with a hard timeout, so one hung
 // client call costs one scenario, not the run. Exit status is non-zero when a
@@ -27,6 +32,7 @@ const { values: opts } = parseArgs({
     client: { type: 'string' },
     scenario: { type: 'string' },
     memory: { type: 'boolean', default: false },
+    bootstrap: { type: 'string' },
     'prune-findings': { type: 'boolean', default: false },
     'total-timeout-ms': { type: 'string', default: process.env.COMPAT_TOTAL_TIMEOUT_MS ?? String(25 * 60_000) },
   },
@@ -118,7 +124,9 @@ async function runClient(client) {
     return entry;
   }
   const unsupported = await listUnsupported(client, dir);
-  const broker = await startBroker({ repoRoot, logFile: path.join(logDir, `${client.name}-broker.log`), memory: opts.memory });
+  const broker = opts.bootstrap
+    ? { bootstrap: opts.bootstrap, error: null, exited: null, external: true }
+    : await startBroker({ repoRoot, logFile: path.join(logDir, `${client.name}-broker.log`), memory: opts.memory });
   log(`${client.name} (${entry.version || 'installed'}): broker ${broker.error ? `FAILED: ${broker.error}` : `on ${broker.bootstrap}`}`);
   let gateFailed = false;
   for (const scenario of scenarios) {
@@ -133,7 +141,7 @@ async function runClient(client) {
     entry.results.push(result);
     log(`  ${client.name} ${scenario.name}: ${result.status} (${result.durationMs} ms)${result.reason ? ` — ${result.reason.slice(0, 200)}` : ''}`);
   }
-  await stopBroker(broker);
+  if (!broker.external) await stopBroker(broker);
   return entry;
 }
 
@@ -143,7 +151,11 @@ const results = [];
 for (const client of clients) results.push(await runClient(client));
 const summary = classify(results);
 const generatedAt = new Date().toISOString();
-const brokerNote = opts.memory ? 'node bin/sluice.js start --memory' : 'node bin/sluice.js start --data-dir <tmp>';
+const brokerNote = opts.bootstrap
+  ? `external broker at ${opts.bootstrap}`
+  : opts.memory
+    ? 'node bin/sluice.js start --memory'
+    : 'node bin/sluice.js start --data-dir <tmp>';
 
 writeFileSync(path.join(compatDir, 'REPORT.md'), renderReport({ clients: results, scenarios: scenarios.map((s) => s.name), generatedAt, broker: brokerNote }));
 writeFileSync(

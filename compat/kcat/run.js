@@ -33,12 +33,18 @@ async function ok(args, opts) {
   return r;
 }
 
+// Single-partition scenarios pin partition 0 on both sides so they hold
+// whatever num.partitions auto-created topics get; `partition: null` leaves
+// the choice to the client's partitioner and reads every partition.
+const pin = (partition) => (partition === null ? [] : ['-p', String(partition)]);
+
 /** Produces "key:value" lines (one message each); extra args pick codec, headers, etc. */
-const produce = (topic, lines, extra = []) => ok(['-P', '-t', topic, '-K', ':', ...extra], { input: lines.map((l) => `${l}\n`).join('') });
+const produce = (topic, lines, extra = [], { partition = 0 } = {}) =>
+  ok(['-P', '-t', topic, ...pin(partition), '-K', ':', ...extra], { input: lines.map((l) => `${l}\n`).join('') });
 
 /** Consumes `count` messages from the beginning as parsed JSON envelopes. */
-async function consume(topic, count, extra = []) {
-  const r = await ok(['-C', '-t', topic, '-o', 'beginning', '-c', String(count), '-e', '-J', ...extra]);
+async function consume(topic, count, extra = [], { partition = 0 } = {}) {
+  const r = await ok(['-C', '-t', topic, ...pin(partition), '-o', 'beginning', '-c', String(count), '-e', '-J', ...extra]);
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
@@ -84,8 +90,8 @@ const scenarios = {
 
   async 'keyed-partitioning'() {
     const topic = await createTopic(4);
-    await produce(topic, lines(24)); // librdkafka's default partitioner: consistent_random
-    const got = await consume(topic, 24);
+    await produce(topic, lines(24), [], { partition: null }); // librdkafka's default partitioner: consistent_random
+    const got = await consume(topic, 24, [], { partition: null });
     // consistent_random = CRC-32 of the key modulo the partition count.
     for (const m of got) check(zlib.crc32(m.key) % 4 === m.partition, `${m.key} on ${m.partition}, CRC-32 says ${zlib.crc32(m.key) % 4}`);
     check(new Set(got.map((m) => m.partition)).size > 1, 'all keys landed on one partition');
@@ -104,8 +110,8 @@ const scenarios = {
   async 'large-message'() {
     const topic = topicName();
     const maxBytes = ['-X', `message.max.bytes=${2 * kit.MESSAGE_MAX_BYTES}`];
-    await ok(['-P', '-t', topic, ...maxBytes], { input: `${'a'.repeat(kit.LARGE_OK_VALUE_BYTES)}\n` });
-    const r = await kcat(['-P', '-t', topic, ...maxBytes], { input: `${'b'.repeat(kit.MESSAGE_MAX_BYTES)}\n` });
+    await ok(['-P', '-t', topic, '-p', '0', ...maxBytes], { input: `${'a'.repeat(kit.LARGE_OK_VALUE_BYTES)}\n` });
+    const r = await kcat(['-P', '-t', topic, '-p', '0', ...maxBytes], { input: `${'b'.repeat(kit.MESSAGE_MAX_BYTES)}\n` });
     check(r.code !== 0 && /size too large/i.test(r.stderr), `expected MESSAGE_TOO_LARGE, got exit ${r.code}: ${r.stderr.trim()}`);
     const [m] = await consume(topic, 1, ['-X', `fetch.message.max.bytes=${2 * kit.MESSAGE_MAX_BYTES}`]);
     check(m.payload.length === kit.LARGE_OK_VALUE_BYTES, `consumed ${m.payload.length} bytes`);
@@ -146,10 +152,12 @@ const scenarios = {
     await produce(topic, lines(10));
     const asMember = ['-G', group, '-X', 'auto.offset.reset=earliest', '-c'];
     // kcat -G commits what it consumed when it closes after -c messages.
-    const first = (await ok([...asMember, '5', '-J', topic])).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    check(first.length === 5 && first[4].offset === 4, `first member read ${first.map((m) => m.offset)}`);
-    const [next] = (await ok([...asMember, '1', '-J', topic])).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    check(next.offset === 5, `resumed at offset ${next.offset}`);
+    // Joining a group takes a rebalance round: more than kcat()'s default wait.
+    const slow = { timeoutMs: kit.TIMEOUT_MS / 2 };
+    const first = (await ok([...asMember, '5', '-J', topic], slow)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    check(first.length === 5 && first[4].offset === 4, `first member read ${first.map((m) => `${m.partition}@${m.offset}`)}`);
+    const [next] = (await ok([...asMember, '1', '-J', topic], slow)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    check(next.partition === 0 && next.offset === 5, `resumed at ${next.partition}@${next.offset}`);
   },
 
   async 'idempotent-producer'() {
@@ -180,7 +188,7 @@ const scenarios = {
     }
     const all = await consume(topic, 3);
     const from = async (ts) => (await consume(topic, 1, ['-o', `s@${ts}`]))[0]?.offset;
-    const r = await kcat(['-C', '-t', topic, '-o', `s@${all[2].ts + 1}`, '-e', '-J']);
+    const r = await kcat(['-C', '-t', topic, '-p', '0', '-o', `s@${all[2].ts + 1}`, '-e', '-J']);
     check((await from(all[0].ts - 1)) === 0, 'before all → 0');
     check((await from(all[1].ts)) === 1, `exact ts of offset 1 → ${await from(all[1].ts)}`);
     check((await from(all[1].ts + 1)) === 2, `just after offset 1 → ${await from(all[1].ts + 1)}`);
