@@ -47,6 +47,7 @@ for (const [name, compression] of [['none', CompressionType.NONE], ['lz4', Compr
   let next = 0n;
   const steps: Array<[string, () => unknown]> = [
     ['validate+assignOffsets', () => {
+      buf.writeBigInt64BE(0n, 0); // as a client sends it; the previous round stamped an offset
       const summary = validateRecords(buf, { produceVersion: 9, maxBatchSize: 2 * PAYLOAD_BYTES });
       if (!summary.ok) throw new Error(summary.message);
       next = assignOffsets(buf, next, 3);

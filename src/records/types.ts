@@ -88,8 +88,12 @@ export interface RecordsSummary {
 export interface ValidateOptions {
   /** `max.message.bytes`: a larger batch fails with MESSAGE_TOO_LARGE. */
   maxBatchSize?: number;
-  /** Only the broker's own writers (txn markers, raft) may append control batches. */
-  allowControlBatches?: boolean;
+  /**
+   * 'client' (default) applies Kafka's produce rules: base offset 0, lastOffsetDelta =
+   * count-1, a sequence for idempotent producers, no control batches. 'internal' (the
+   * broker's own writers: txn markers, coordinators, raft) checks framing, CRC and codec only.
+   */
+  origin?: 'client' | 'internal';
   /** Apply ProduceRequest's version rules: v3+ needs exactly one magic 2 batch; zstd needs v7+. */
   produceVersion?: number;
 }

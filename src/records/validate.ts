@@ -71,8 +71,28 @@ function producerInfoAt(buf: Buffer, pos: number): ProducerInfo {
 }
 
 /**
+ * Kafka's rules for batches a client produced (UnifiedLog.analyzeAndValidateRecords and
+ * LogValidator.validateBatch); returns why the batch is refused, if it is.
+ */
+function checkClientBatch(buf: Buffer, pos: number, attributes: number): string | undefined {
+  const baseOffset = buf.readBigInt64BE(pos + BASE_OFFSET_OFFSET);
+  if (baseOffset !== 0n) return `batch base offset must be 0 in a produce request, not ${baseOffset}`;
+  const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET);
+  const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+  if (lastOffsetDelta < 0) return `invalid offset range: lastOffsetDelta ${lastOffsetDelta}`;
+  if (count <= 0) return `invalid record count ${count}`;
+  if (lastOffsetDelta !== count - 1) return `lastOffsetDelta ${lastOffsetDelta} does not match ${count} records`;
+  if ((attributes & ATTR_CONTROL) !== 0) return 'clients may not write control batches';
+  const baseSequence = buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
+  if (buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET) >= 0n && baseSequence < 0) {
+    return `invalid sequence number ${baseSequence} for an idempotent producer`;
+  }
+  return undefined;
+}
+
+/**
  * Validates the records of one produce partition: framing, CRC, size limit, codec id and
- * v2 semantics (Kafka's LogValidator.validateBatch). Magic 0/1 message sets are checked
+ * the client rules of checkClientBatch (unless `origin` is 'internal'). Magic 0/1 sets are checked
  * by legacy.ts. Never throws on malformed input.
  */
 export function validateRecords(buf: Buffer, options: ValidateOptions = {}): RecordsValidation {
@@ -109,21 +129,12 @@ export function validateRecords(buf: Buffer, options: ValidateOptions = {}): Rec
     if (codec === CompressionType.ZSTD && options.produceVersion !== undefined && options.produceVersion < 7) {
       return recordsFailure('UNSUPPORTED_COMPRESSION_TYPE', 'zstd needs produce v7 or later', index, pos);
     }
+    if ((options.origin ?? 'client') === 'client') {
+      const refused = checkClientBatch(buf, pos, attributes);
+      if (refused !== undefined) return recordsFailure('INVALID_RECORD', refused, index, pos);
+    }
     const count = buf.readInt32BE(pos + RECORDS_COUNT_OFFSET);
-    const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
-    if (count <= 0) return recordsFailure('INVALID_RECORD', `invalid record count ${count}`, index, pos);
-    if (lastOffsetDelta !== count - 1) {
-      return recordsFailure('INVALID_RECORD', `lastOffsetDelta ${lastOffsetDelta} does not match ${count} records`, index, pos);
-    }
     const isControl = (attributes & ATTR_CONTROL) !== 0;
-    if (isControl && !options.allowControlBatches) {
-      return recordsFailure('INVALID_RECORD', 'clients may not write control batches', index, pos);
-    }
-    const producerId = buf.readBigInt64BE(pos + PRODUCER_ID_OFFSET);
-    // Markers carry the producer id but no sequence; only data batches need one.
-    if (!isControl && producerId >= 0n && buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET) < 0) {
-      return recordsFailure('INVALID_RECORD', 'idempotent batch without a base sequence', index, pos);
-    }
     const transactional = (attributes & ATTR_TRANSACTIONAL) !== 0;
     const batchMax = buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET);
     if (batchMax > maxTimestamp) maxTimestamp = batchMax;

@@ -46,6 +46,6 @@ describe('control records', () => {
   it('control batches pass validation only for the broker itself', () => {
     const batch = buildEndTxnMarkerBatch({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, committed: false });
     expect(validateRecords(batch)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
-    expect(validateRecords(batch, { allowControlBatches: true })).toMatchObject({ ok: true, hasControlBatch: true });
+    expect(validateRecords(batch, { origin: 'internal' })).toMatchObject({ ok: true, hasControlBatch: true });
   });
 });

@@ -75,7 +75,7 @@ describe('validateRecords', () => {
       fc.property(fc.integer({ min: 0, max: batch.length - 1 }), fc.integer({ min: 1, max: 255 }), (pos, mask) => {
         const copy = Buffer.from(batch);
         copy[pos] = copy[pos]! ^ mask;
-        const result = validateRecords(copy);
+        const result = validateRecords(copy, { origin: 'internal' }); // clients must also send base offset 0
         if (pos < 8 || (pos >= 12 && pos < 16)) expect(result.ok).toBe(true); // base offset, leader epoch
         else expect(result.ok).toBe(false);
       }),
@@ -125,6 +125,18 @@ describe('validateRecords', () => {
     const batch = buildUncompressedRecordBatch([{ value: Buffer.alloc(500) }]);
     expect(validateRecords(batch, { maxBatchSize: batch.length })).toMatchObject({ ok: true });
     expect(validateRecords(batch, { maxBatchSize: batch.length - 1 })).toMatchObject({ ok: false, error: 'MESSAGE_TOO_LARGE', errorCode: 10 });
+  });
+
+  it('requires base offset 0 from clients, not from the broker itself', () => {
+    const batch = buildUncompressedRecordBatch([{ value: value('a') }], { baseOffset: 5n });
+    expect(validateRecords(batch)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
+    expect(validateRecords(batch, { origin: 'internal' })).toMatchObject({ ok: true });
+  });
+
+  it('internal origin skips the client rules: gaps left by compaction are fine', () => {
+    const compacted = buildUncompressedRecordBatch([{ value: value('a') }, { value: value('b'), offsetDelta: 4 }]);
+    expect(validateRecords(compacted)).toMatchObject({ ok: false, error: 'INVALID_RECORD' });
+    expect(validateRecords(compacted, { origin: 'internal' })).toMatchObject({ ok: true, recordCount: 2 });
   });
 
   it('applies produce v3+ rules: exactly one batch', () => {
