@@ -226,8 +226,11 @@ class Emitter {
     return this.choose(range, within, 'true', 'false');
   }
 
-  /** Emits statements that read `field` from reader `r` into `target`, for versions in `within`. */
-  emitRead(field: FieldSpec, target: string, r: string, within: VersionRange): void {
+  /**
+   * Emits statements that read `field` from reader `r` into `target`, for versions in `within`.
+   * `tagged`: the field is being read from its tagged-field body.
+   */
+  emitRead(field: FieldSpec, target: string, r: string, within: VersionRange, tagged = false): void {
     const flex = this.boolExpr(this.fieldFlexible(field), within);
     const nullRange = this.nullable(field);
     const nullable = isEmpty(intersect(nullRange, within)) ? false : this.boolExpr(nullRange, within);
@@ -236,9 +239,12 @@ class Emitter {
       this.line(`${target} = ${this.primitiveRead(type.name, r, flex, nullable, field.name)};`);
     } else if (type.kind === 'struct') {
       const read = `read${this.typeName(type.struct)}(${r}, version)`;
+      // Kafka marks a nullable struct with a signed byte (< 0 is null), but inside a tagged field
+      // with an unsigned varint (0 is null): MessageDataGenerator.generateStructReader.
+      const isNull = tagged ? `${r}.uvarint() === 0` : `${r}.int8() < 0`;
       if (nullable === false) this.line(`${target} = ${read};`);
-      else if (nullable === 'true') this.line(`${target} = ${r}.int8() < 0 ? null : ${read};`);
-      else this.line(`${target} = ${nullable} && ${r}.int8() < 0 ? null : ${read};`);
+      else if (nullable === 'true') this.line(`${target} = ${isNull} ? null : ${read};`);
+      else this.line(`${target} = ${nullable} && ${isNull} ? null : ${read};`);
     } else {
       const n = this.fresh('n');
       const a = this.fresh('a');
@@ -297,7 +303,7 @@ class Emitter {
         first = false;
         const sub = this.fresh('s');
         this.line(`const ${sub} = r.sub(size);`);
-        this.emitRead(f, `f_${f.name}`, sub, intersect(tagged, this.valid));
+        this.emitRead(f, `f_${f.name}`, sub, intersect(tagged, this.valid), true);
         this.depth--;
       }
       if (first) {
@@ -341,7 +347,7 @@ class Emitter {
     return `sizeOfBytes(${value}, ${flex})`;
   }
 
-  emitWrite(field: FieldSpec, value: string, w: string, within: VersionRange): void {
+  emitWrite(field: FieldSpec, value: string, w: string, within: VersionRange, tagged = false): void {
     const flex = this.boolExpr(this.fieldFlexible(field), within);
     const nullRange = this.nullable(field);
     const typeNullable = this.isNullableType(field);
@@ -357,8 +363,15 @@ class Emitter {
       this.line(`${this.primitiveWrite(type.name, w, value, flex)};`);
     } else if (type.kind === 'struct') {
       const write = `write${this.typeName(type.struct)}(${w}, ${value}, version)`;
+      // The presence marker is on the wire only in the versions where the struct is nullable
+      // (the reader checks the same range): a varint 0/1 in a tagged body, else int8 -1/1.
+      const marked = this.cond(nullRange, within);
+      const [nullMark, presentMark] = tagged ? [`${w}.uvarint(0)`, `${w}.uvarint(1)`] : [`${w}.int8(-1)`, `${w}.int8(1)`];
+      const bare = `write${this.typeName(type.struct)}(${w}, ${value}!, version)`;
       if (!typeNullable) this.line(`${write};`);
-      else this.line(`if (${value} === null) ${w}.int8(-1); else { ${w}.int8(1); ${write}; }`);
+      else if (marked === 'false') this.line(`${bare};`);
+      else if (marked === null) this.line(`if (${value} === null) ${nullMark}; else { ${presentMark}; ${write}; }`);
+      else this.line(`if (${marked}) { if (${value} === null) ${nullMark}; else { ${presentMark}; ${write}; } } else ${bare};`);
     } else {
       const e = this.fresh('e');
       const element = type.element;
@@ -382,7 +395,13 @@ class Emitter {
       this.line(`${acc} += ${this.primitiveSize(type.name, value, flex)};`);
     } else if (type.kind === 'struct') {
       const size = `size${this.typeName(type.struct)}(${value}, version)`;
-      this.line(`${acc} += ${typeNullable ? `${value} === null ? 1 : 1 + ${size}` : size};`);
+      // One marker byte (int8, or varint 0/1 when tagged) only where the struct is nullable.
+      const marked = this.cond(this.nullable(field), within);
+      const bare = `size${this.typeName(type.struct)}(${value}!, version)`;
+      if (!typeNullable) this.line(`${acc} += ${size};`);
+      else if (marked === 'false') this.line(`${acc} += ${bare};`);
+      else if (marked === null) this.line(`${acc} += ${value} === null ? 1 : 1 + ${size};`);
+      else this.line(`${acc} += ${marked} ? (${value} === null ? 1 : 1 + ${size}) : ${bare};`);
     } else {
       const element = type.element;
       if (typeNullable) this.open(`if (${value} === null) ${acc} += sizeOfArrayLength(-1, ${flex}); else {`);
@@ -447,7 +466,7 @@ class Emitter {
         this.emitSize(f, `v.${f.name}`, 'body', within);
         this.line(`w.uvarint(${f.tag});`);
         this.line('w.uvarint(body);');
-        this.emitWrite(f, `v.${f.name}`, 'w', within);
+        this.emitWrite(f, `v.${f.name}`, 'w', within, true);
         this.close();
       }
       if (tagged.length > 0) this.line('if (unknown !== undefined) while (u < unknown.length) w.unknownTaggedField(unknown[u++]!);');

@@ -66,7 +66,7 @@ interface RawField {
   versions?: string;
   nullableVersions?: string;
   taggedVersions?: string;
-  tag?: number;
+  tag?: number | string;
   ignorable?: boolean;
   flexibleVersions?: string;
   default?: string | number | boolean | null;
@@ -142,7 +142,8 @@ function parseField(
     versions,
     nullableVersions: parseVersions(raw.nullableVersions),
     taggedVersions: parseVersions(raw.taggedVersions),
-    tag: raw.tag,
+    // A few Kafka specs write the tag as a JSON string ("tag": "0"); Kafka's parser coerces it.
+    tag: raw.tag === undefined ? undefined : Number(raw.tag),
     ignorable: raw.ignorable ?? false,
     flexibleVersions: raw.flexibleVersions === undefined ? undefined : parseVersions(raw.flexibleVersions),
     defaultText: raw.default,

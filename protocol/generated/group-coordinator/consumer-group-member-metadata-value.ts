@@ -74,7 +74,7 @@ function readConsumerGroupMemberMetadataValue(r: Reader, version: number): Consu
       const size = r.uvarint();
       if (tag === 0) {
         const s3 = r.sub(size);
-        f_classicMemberMetadata = s3.int8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(s3, version);
+        f_classicMemberMetadata = s3.uvarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(s3, version);
       } else {
         (unknown ??= []).push(r.unknownTaggedField(tag, size));
       }
@@ -110,7 +110,7 @@ function writeConsumerGroupMemberMetadataValue(w: Writer, v: ConsumerGroupMember
       body += v.classicMemberMetadata === null ? 1 : 1 + sizeConsumerGroupMemberMetadataValueClassicMemberMetadata(v.classicMemberMetadata, version);
       w.uvarint(0);
       w.uvarint(body);
-      if (v.classicMemberMetadata === null) w.int8(-1); else { w.int8(1); writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w, v.classicMemberMetadata, version); }
+      if (v.classicMemberMetadata === null) w.uvarint(0); else { w.uvarint(1); writeConsumerGroupMemberMetadataValueClassicMemberMetadata(w, v.classicMemberMetadata, version); }
     }
     if (unknown !== undefined) while (u < unknown.length) w.unknownTaggedField(unknown[u++]!);
   }
