@@ -321,7 +321,7 @@ export async function downConvertRecords(buf: Buffer, toMagic: LegacyMagic): Pro
     if (size < LOG_OVERHEAD || pos + size > buf.length) break;
     if (header.magic !== 2) {
       // Already legacy: pass it through if it is old enough, otherwise re-encode its messages.
-      if (header.magic <= toMagic) {
+      if (header.magic >= 0 && header.magic <= toMagic) {
         parts.push(buf.subarray(pos, pos + size));
       } else {
         const messages = await readLegacyMessageSet(buf.subarray(pos, pos + size));

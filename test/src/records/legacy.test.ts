@@ -201,6 +201,38 @@ describe('failure-returning conversion wrappers', () => {
     expect(await upConvertForProduce(damaged)).toMatchObject({ ok: false, error: 'CORRUPT_MESSAGE' });
   });
 
+  it('upConvertForProduce never throws on damaged sets that pass shallow validation', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArbitrary, fc.constantFrom<CompressionId>(0, 1, 2, 3), fc.nat(), fc.integer({ min: 1, max: 255 }), async (records, compression, at, mask) => {
+        const messages = records.map((r, i) => ({ offset: BigInt(i), timestamp: r.timestamp!, key: r.key ?? null, value: r.value ?? null }));
+        const set = Buffer.from(await buildLegacyMessageSet(1, messages, { compression }));
+        const pos = 16 + (at % (set.length - 16));
+        set[pos] = set[pos]! ^ mask;
+        // Re-seal the first message's CRC so damage inside it reaches the deeper parsers.
+        const size = set.readInt32BE(8);
+        if (12 + size <= set.length && size >= 4) {
+          set.writeUInt32BE((require('crc-32') as { buf(b: Uint8Array): number }).buf(set.subarray(16, 12 + size)) >>> 0, 12);
+        }
+        const result = await upConvertForProduce(set);
+        expect(typeof result.ok).toBe('boolean');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('downConvertForFetch never throws on damaged stored batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArbitrary, fc.constantFrom<CompressionId>(0, 1, 2, 3, 4), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom<LegacyMagic>(0, 1), async (records, compression, at, mask, magic) => {
+        const batch = Buffer.from(await buildRecordBatch(records, { compression }));
+        const pos = at % batch.length;
+        batch[pos] = batch[pos]! ^ mask;
+        const result = await downConvertForFetch(batch, magic);
+        expect(typeof result.ok).toBe('boolean');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('downConvertForFetch answers zstd data with UNSUPPORTED_COMPRESSION_TYPE', async () => {
     const zstd = await buildRecordBatch([{ key: null, value: text('a') }], { compression: CompressionType.ZSTD });
     expect(await downConvertForFetch(zstd, 0)).toMatchObject({ ok: false, error: 'UNSUPPORTED_COMPRESSION_TYPE', errorCode: 76 });
