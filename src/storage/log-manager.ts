@@ -36,6 +36,12 @@ export function randomKafkaUuid(): string {
   }
 }
 
+/** The broker epoch in a clean-shutdown marker; -1n when absent or unreadable (older files are empty). */
+function readBrokerEpoch(text: string): bigint {
+  const match = text.match(/"brokerEpoch"\s*:\s*(-?\d+)/);
+  return match ? BigInt(match[1]!) : -1n;
+}
+
 export interface LogManagerOptions {
   fs: FileSystem;
   dataDir: string;
@@ -70,8 +76,11 @@ export class LogManager {
   private pendingRemovals: PendingRemoval[] = [];
   private readonly cleaning = new WeakSet<PartitionLog>();
   private readonly firstDirtyOffsets = new WeakMap<PartitionLog, bigint>();
-  /** Failed cleaner passes, for the broker to log; the cleaner retries on its next run. */
+  /** Failed background passes, for the broker to log; each is retried on its next run. */
   readonly cleanerErrors: { log: string; error: Error }[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Broker epoch recorded by the previous clean shutdown (KIP-966), or -1n. */
+  previousBrokerEpoch = -1n;
   private readonly fs: FileSystem;
   private readonly clock: Clock;
   readonly dataDir: string;
@@ -105,6 +114,7 @@ export class LogManager {
     await this.loadMetaProperties();
     const markerPath = this.path(CLEAN_SHUTDOWN_FILE);
     this.hadCleanShutdown = fs.exists(markerPath);
+    if (this.hadCleanShutdown) this.previousBrokerEpoch = readBrokerEpoch(readTextFile(fs, markerPath) ?? '');
     const recoveryPoints = readOffsetCheckpoint(fs, this.path(RECOVERY_POINT_CHECKPOINT_FILE));
     const startOffsets = readOffsetCheckpoint(fs, this.path(LOG_START_OFFSET_CHECKPOINT_FILE));
     const highWatermarks = readOffsetCheckpoint(fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE));
@@ -285,10 +295,46 @@ export class LogManager {
     await writeOffsetCheckpoint(this.fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE), entries((l) => l.highWatermark));
   }
 
-  /** Clean shutdown: flush and close every log, write checkpoints, then the marker. */
-  async shutdown(): Promise<void> {
+  /**
+   * Clean shutdown: flush and close every log, write checkpoints, then the marker, which (as
+   * in Kafka 3.9, KIP-966) records the broker epoch as `{"version":0,"brokerEpoch":N}`.
+   */
+  async shutdown(brokerEpoch = -1n): Promise<void> {
+    this.stopScheduler();
     for (const { log } of this.logs.values()) await log.close();
     await this.writeCheckpoints();
-    await writeFileAtomic(this.fs, this.path(CLEAN_SHUTDOWN_FILE), '');
+    await writeFileAtomic(this.fs, this.path(CLEAN_SHUTDOWN_FILE), `{"version":0,"brokerEpoch":${brokerEpoch}}`);
+  }
+
+  /**
+   * Runs the periodic work on timers (unref'd, never overlapping): flush checks, delayed file
+   * removal and checkpoints every `checkpointIntervalMs`, retention every
+   * `retentionCheckIntervalMs`, the cleaner every `cleanerBackoffMs`. Kafka's defaults.
+   */
+  startScheduler(intervals: { checkpointIntervalMs?: number; retentionCheckIntervalMs?: number; cleanerBackoffMs?: number } = {}): void {
+    this.stopScheduler();
+    const every = (ms: number, task: () => Promise<unknown>) => {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        task()
+          .catch((error: unknown) => this.cleanerErrors.push({ log: '*', error: error as Error }))
+          .finally(() => (running = false));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(intervals.checkpointIntervalMs ?? 60_000, async () => {
+      for (const { log } of this.logs.values()) await log.maybeFlush();
+      this.removeDueFiles();
+      await this.writeCheckpoints();
+    });
+    every(intervals.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
+    every(intervals.cleanerBackoffMs ?? 15_000, () => this.runCompaction());
+  }
+
+  stopScheduler(): void {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
   }
 }

@@ -420,6 +420,7 @@ export class PartitionLog {
     if (fetchOffset >= maxOffset) return result;
     for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
+      if (fetchOffset >= segment.nextOffset) continue; // e.g. a consumer polling at the log end
       const start = segment.translateOffset(fetchOffset);
       if (!start) continue;
       if (start.baseOffset >= maxOffset) return result;
@@ -625,14 +626,16 @@ export class PartitionLog {
       // (rebuilding the indexes, whose .cleaned files it discards).
       this.fs.rename(cleanedPaths.log, swapPaths.log);
       await this.fs.syncDirectory(this.dir);
+      // From retiring the old files to publishing the new segment nothing awaits, so a read
+      // never meets a closed segment.
       this.deleteSegmentFiles(old, false);
       this.fs.rename(cleanedPaths.index, livePaths.index);
       this.fs.rename(cleanedPaths.timeIndex, livePaths.timeIndex);
       this.fs.rename(swapPaths.log, livePaths.log);
-      await this.fs.syncDirectory(this.dir);
       const installed = LogSegment.open(this.fs, this.dir, base, this.config, old.createdMs);
       if (!installed.loadIndexes()) installed.recover();
       this.segments[i] = installed;
+      await this.fs.syncDirectory(this.dir);
       return true;
     });
   }

@@ -43,14 +43,15 @@ describe('LogManager', () => {
     await b.append(batchOf(1), 0);
     a.updateHighWatermark(8n);
     expect(text(fs, `${DATA}/my-topic-0/partition.metadata`)).toBe(`version: 0\ntopic_id: ${topicId}\n`);
-    await manager.shutdown();
-    expect(fs.exists(`${DATA}/.kafka_cleanshutdown`)).toBe(true);
+    await manager.shutdown(42n);
+    expect(text(fs, `${DATA}/.kafka_cleanshutdown`)).toBe('{"version":0,"brokerEpoch":42}');
     expect(text(fs, `${DATA}/recovery-point-offset-checkpoint`)).toBe('0\n2\nmy-topic 0 10\nmy-topic 1 1\n');
     expect(text(fs, `${DATA}/replication-offset-checkpoint`)).toBe('0\n2\nmy-topic 0 8\nmy-topic 1 0\n');
     expect(text(fs, `${DATA}/log-start-offset-checkpoint`)).toBe('0\n2\nmy-topic 0 0\nmy-topic 1 0\n');
 
     const again = await open();
     expect(again.hadCleanShutdown).toBe(true);
+    expect(again.previousBrokerEpoch).toBe(42n);
     expect(fs.exists(`${DATA}/.kafka_cleanshutdown`)).toBe(false);
     expect(again.allLogs().map((l) => [l.topic, l.partition, l.topicId])).toEqual([['my-topic', 0, topicId], ['my-topic', 1, topicId]]);
     expect(again.getLog('my-topic', 0)!.logEndOffset).toBe(10n);
