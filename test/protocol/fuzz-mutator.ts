@@ -6,7 +6,8 @@ import { decodeRequestFrame } from '../../protocol/frames.js';
 import { encodeRequestFrame } from '../../protocol/frames.js';
 import { API_DEFINITIONS } from '../../protocol/generated/api-keys.js';
 import { loadSpecs, type MessageSpec } from '../../protocol/generator/spec.js';
-import { DecodeError, UnsupportedVersionError } from '../../protocol/runtime/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import { DecodeError, UnsupportedVersionError, decode, encode } from '../../protocol/runtime/index.js';
 import { messageArb } from './message-arbitrary.js';
 import { HAVE_SPECS, SPEC_DIR } from './spec-dir.js';
 
@@ -195,21 +196,41 @@ export function newStats(): FuzzStats {
   return { iterations: 0, decoded: 0, undecodable: 0, decodeErrors: 0, unsupported: 0, failures: [], errorCodes: new Map() };
 }
 
-/** Decodes one frame; anything thrown other than the two typed errors is recorded with the frame's hex. */
-export function checkFrame(bytes: Buffer, label: string, applied: Mutation[], stats: FuzzStats): void {
+function fail(stats: FuzzStats, failure: FuzzFailure): void {
+  if (stats.failures.length < 20) stats.failures.push(failure);
+}
+
+/**
+ * Decodes one frame; anything thrown other than the two typed errors is recorded with the
+ * frame's hex. A body that decodes must also re-encode, and decode again to the same value:
+ * whatever a client can get past the decoder, the broker can echo back.
+ */
+export function checkFrame(bytes: Buffer, label: string, applied: Mutation[], stats: FuzzStats, decodeFrame: typeof decodeRequestFrame = decodeRequestFrame): void {
   stats.iterations++;
   try {
-    const result = decodeRequestFrame(bytes);
-    if (result.ok) stats.decoded++;
-    else stats.undecodable++;
+    const result = decodeFrame(bytes);
+    if (result.ok) {
+      stats.decoded++;
+      const { api, apiVersion, body } = result.request;
+      let again: unknown;
+      try {
+        again = decode(api.request, encode(api.request, body, apiVersion), apiVersion);
+      } catch (e) {
+        fail(stats, { label, applied, error: `re-encoding the decoded body threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, hex: bytes.toString('hex') });
+        return;
+      }
+      if (!isDeepStrictEqual(again, body)) {
+        fail(stats, { label, applied, error: `decode(encode(body)) differs from body: ${JSON.stringify(again, jsonSafe)} vs ${JSON.stringify(body, jsonSafe)}`, hex: bytes.toString('hex') });
+      }
+    } else stats.undecodable++;
   } catch (e) {
     if (e instanceof DecodeError) {
       stats.decodeErrors++;
       stats.errorCodes.set(e.code, (stats.errorCodes.get(e.code) ?? 0) + 1);
     } else if (e instanceof UnsupportedVersionError) {
       stats.unsupported++;
-    } else if (stats.failures.length < 20) {
-      stats.failures.push({ label, applied, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), hex: bytes.toString('hex') });
+    } else {
+      fail(stats, { label, applied, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e), hex: bytes.toString('hex') });
     }
   }
 }
@@ -231,6 +252,12 @@ export function runFuzz(
     if (onProgress !== undefined && (i + 1) % progressEvery === 0) onProgress(stats);
   }
   return stats;
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value !== null && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') return Buffer.from((value as { data: number[] }).data).toString('hex');
+  return value;
 }
 
 export function formatFailures(failures: readonly FuzzFailure[]): string {
