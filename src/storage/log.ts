@@ -193,8 +193,9 @@ export class PartitionLog {
     this.recoveredTo = recoveryPoint < leo ? recoveryPoint : leo;
     if (firstToRecover < bases.length) this.recoveredTo = leo;
     this.updateHighWatermark(this.options.highWatermark ?? 0n);
-    const epochsChanged = this.epochs.truncateFromEnd(leo) || this.epochs.truncateFromStart(this.startOffset);
-    if (epochsChanged) await this.epochs.flush();
+    const truncatedEnd = this.epochs.truncateFromEnd(leo);
+    const truncatedStart = this.epochs.truncateFromStart(this.startOffset);
+    if (truncatedEnd || truncatedStart) await this.epochs.flush();
   }
 
   /** Kafka's swap protocol: a `.log.swap` file is a finished cleaned segment; install it. */
@@ -307,19 +308,19 @@ export class PartitionLog {
       let maxTimestamp = -1n;
       let lastOffset = first.baseOffset - 1n;
       let epochsChanged = false;
-      let records_ = 0;
+      let recordCount = 0;
       for (let pos = 0; pos < records.length; ) {
         const header = new BatchHeader(records, pos);
         if (header.baseOffset <= lastOffset) throw new CorruptRecordError(`offsets go backwards at ${header.baseOffset}`);
         if (header.maxTimestamp > maxTimestamp) maxTimestamp = header.maxTimestamp;
         epochsChanged = this.epochs.assign(header.partitionLeaderEpoch, header.baseOffset) || epochsChanged;
         lastOffset = header.lastOffset;
-        records_ += header.lastOffsetDelta + 1;
+        recordCount += header.lastOffsetDelta + 1;
         pos += header.totalSize;
       }
       this.writeToActive(records, maxTimestamp, lastOffset);
       if (epochsChanged) await this.epochs.flush();
-      await this.afterAppend(records_);
+      await this.afterAppend(recordCount);
       return { baseOffset: first.baseOffset, lastOffset };
     });
   }
@@ -642,8 +643,10 @@ export class PartitionLog {
 
   // ---- lifecycle ----
 
+  /** Applies a topic config change; the active segment rolls and indexes by the new values. */
   updateConfig(config: LogConfig): void {
     this.config = config;
+    for (const segment of this.segments) segment.config = config;
   }
 
   /** Flushes and closes every segment (writing final time-index entries). */

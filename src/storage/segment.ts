@@ -71,7 +71,8 @@ export class LogSegment {
     readonly log: FileHandle,
     readonly offsetIndex: OffsetIndex,
     readonly timeIndex: TimeIndex,
-    private readonly config: LogConfig,
+    /** The owning log's current config; replaced when the topic's config changes. */
+    public config: LogConfig,
     readonly createdMs: number,
   ) {
     this.nextOffset = baseOffset;

@@ -64,3 +64,13 @@ describe('follower path', () => {
     expect(batchBaseOffsets(log.read(500n, { maxBytes: 100 }).records)).toEqual([500n]);
   });
 });
+
+describe('config changes', () => {
+  it('apply to the active segment at once', async () => {
+    const log = await open(new MemoryFileSystem(), {});
+    await log.append(batchOf(1, 200), 0);
+    log.updateConfig(logConfig({ segmentBytes: 300 }));
+    await log.append(batchOf(1, 200), 0);
+    expect(log.segmentBaseOffsets()).toEqual([0n, 1n]);
+  });
+});
