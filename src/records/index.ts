@@ -3,6 +3,7 @@ export * from './batch-header.js';
 export { crc32c, crc32cImplementation } from './crc32c.js';
 export * from './compression/index.js';
 export {
+  batchPositions,
   batchRecordsPayload,
   buildRecordBatch,
   buildUncompressedRecordBatch,
@@ -43,4 +44,5 @@ export {
   type MessageToWrite,
   type UpConvertOptions,
 } from './legacy.js';
+export { needsRecompression, recompressRecords, storedCompression, type RecompressOptions } from './recompress.js';
 export { RecordFormatError } from './varint.js';

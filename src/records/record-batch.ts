@@ -156,7 +156,7 @@ export function writeBatchCrc(buf: Buffer, pos: number): void {
 export async function buildRecordBatch(records: readonly RecordToWrite[], options: BuildBatchOptions = {}): Promise<Buffer> {
   const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()));
   const compression = options.compression ?? CompressionType.NONE;
-  const body = compression === CompressionType.NONE ? encoded.payload : await codecFor(compression).compress(encoded.payload);
+  const body = compression === CompressionType.NONE ? encoded.payload : await codecFor(compression).compress(encoded.payload, options.compressionLevel);
   return assembleBatch(encoded, records.length, body, options);
 }
 
@@ -167,6 +167,18 @@ export function buildUncompressedRecordBatch(records: readonly RecordToWrite[], 
   }
   const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()));
   return assembleBatch(encoded, records.length, encoded.payload, options);
+}
+
+/** Start positions of the batches in validated bytes; RecordFormatError if the framing is off. */
+export function* batchPositions(buf: Buffer): Generator<number> {
+  let pos = 0;
+  while (pos < buf.length) {
+    if (buf.length - pos < RECORD_BATCH_OVERHEAD) throw new RecordFormatError('truncated batch header');
+    const size = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    if (size < RECORD_BATCH_OVERHEAD || pos + size > buf.length) throw new RecordFormatError('bad batch length');
+    yield pos;
+    pos += size;
+  }
 }
 
 /**

@@ -32,6 +32,8 @@ export interface BuildBatchOptions {
   baseOffset?: bigint;
   partitionLeaderEpoch?: number;
   compression?: CompressionId;
+  /** Kafka's compression.<codec>.level; default: the codec's default. */
+  compressionLevel?: number;
   /** With 'log-append-time', `maxTimestamp` is set to `logAppendTime` (required then). */
   timestampType?: TimestampType;
   logAppendTime?: bigint;

@@ -27,7 +27,7 @@ import { crc32c } from './crc32c.js';
 import { validateLegacyMessageSet } from './legacy.js';
 import { recordsFailure } from './validation-result.js';
 import type { ProducerInfo, RecordsFailure, RecordsValidation, ValidateOptions } from './types.js';
-import { batchRecordsPayload, iterateRecordsPayload, writeBatchCrc } from './record-batch.js';
+import { batchPositions, batchRecordsPayload, iterateRecordsPayload, writeBatchCrc } from './record-batch.js';
 import { RecordFormatError } from './varint.js';
 
 /** Kafka's DefaultRecordBatch.incrementSequence: sequences wrap to 0 after int32 max. */
@@ -164,18 +164,6 @@ export function validateRecords(buf: Buffer, options: ValidateOptions = {}): Rec
     hasControlBatch,
     compression,
   };
-}
-
-/** Positions of the v2 batches in already validated bytes. */
-function* batchPositions(buf: Buffer): Generator<number> {
-  let pos = 0;
-  while (pos < buf.length) {
-    if (buf.length - pos < RECORD_BATCH_OVERHEAD) throw new RecordFormatError('truncated batch header');
-    const size = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
-    if (size < RECORD_BATCH_OVERHEAD || pos + size > buf.length) throw new RecordFormatError('bad batch length');
-    yield pos;
-    pos += size;
-  }
 }
 
 /**

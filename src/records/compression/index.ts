@@ -28,8 +28,8 @@ export function codecFor(id: number): CompressionCodec {
   return codec;
 }
 
-export function compress(id: CompressionId, data: Buffer): Promise<Buffer> {
-  return codecFor(id).compress(data);
+export function compress(id: CompressionId, data: Buffer, level?: number): Promise<Buffer> {
+  return codecFor(id).compress(data, level);
 }
 
 export function decompress(id: CompressionId, data: Buffer): Promise<Buffer> {

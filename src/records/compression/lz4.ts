@@ -224,7 +224,8 @@ export async function compressLz4LegacyFrame(data: Buffer): Promise<Buffer> {
 export const lz4Codec: CompressionCodec = {
   id: CompressionType.LZ4,
   name: 'lz4',
-  compress: compressLz4Frame,
+  // lz4-napi offers no level setting, so compression.lz4.level is not honoured.
+  compress: (data) => compressLz4Frame(data),
   async decompress(data) {
     // The native reader is ~10x faster but rejects the legacy header checksum, so it
     // gets the first try and our reader the final word.

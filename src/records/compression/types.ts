@@ -15,7 +15,12 @@ export interface CompressionCodec {
   readonly id: CompressionId;
   /** The name Kafka uses in `compression.type`. */
   readonly name: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-  compress(data: Buffer): Promise<Buffer>;
+  /**
+   * `level` follows Kafka's compression.<codec>.level (KIP-390); undefined means the codec
+   * default (gzip also reads -1 that way, as Kafka does). Codecs without levels (snappy,
+   * and lz4 here) ignore it.
+   */
+  compress(data: Buffer, level?: number): Promise<Buffer>;
   /** Rejects with `CompressionError` when `data` is not a valid stream for this codec. */
   decompress(data: Buffer): Promise<Buffer>;
 }

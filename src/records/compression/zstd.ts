@@ -19,7 +19,8 @@ const require = createRequire(import.meta.url);
 function loadNative(): ZstdNative | undefined {
   if (process.env['SLUICE_ZSTD'] === 'js') return undefined;
   try {
-    return require('@mongodb-js/zstd') as ZstdNative;
+    // The package's index.js wrapper drops the level argument; its napi bindings take it.
+    return require('@mongodb-js/zstd/bindings') as ZstdNative;
   } catch {
     return undefined;
   }
@@ -45,9 +46,13 @@ export function decompressZstdPortable(data: Buffer): Buffer {
 export const zstdCodec: CompressionCodec = {
   id: CompressionType.ZSTD,
   name: 'zstd',
-  async compress(data) {
+  async compress(data, level) {
     if (native === undefined) throw new CompressionError('zstd', 'compression unavailable: native zstd did not load');
-    return native.compress(data, ZSTD_DEFAULT_LEVEL);
+    try {
+      return await native.compress(data, level === undefined ? ZSTD_DEFAULT_LEVEL : level);
+    } catch (cause) {
+      throw new CompressionError('zstd', (cause as Error).message, { cause });
+    }
   },
   async decompress(data) {
     if (native === undefined) return decompressZstdPortable(data);
