@@ -515,6 +515,9 @@ export class PartitionLog {
     if (this.watermark > leo) this.watermark = leo;
     this.epochs.truncateFromEnd(leo);
     await this.epochs.flush();
+    // Make the cut durable at once, so a crash cannot bring truncated batches back.
+    await this.active.flush();
+    await this.fs.syncDirectory(this.dir);
     await this.flushTo(leo);
   }
 

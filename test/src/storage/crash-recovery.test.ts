@@ -11,11 +11,15 @@ import { batchOf } from './batch-builder.js';
 const DIR = '/data/t-0';
 const config = logConfig({ segmentBytes: 1500, indexIntervalBytes: 200 });
 
-type Op = { kind: 'append'; records: number; valueBytes: number } | { kind: 'flush' };
+type Op =
+  | { kind: 'append'; records: number; valueBytes: number }
+  | { kind: 'flush' }
+  | { kind: 'truncate'; fraction: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('append' as const), records: fc.integer({ min: 1, max: 5 }), valueBytes: fc.integer({ min: 0, max: 300 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('flush' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
 );
 
 function checkIndexes(fs: MemoryFileSystem): void {
@@ -57,6 +61,11 @@ describe('crash recovery', () => {
           for (const op of ops) {
             if (op.kind === 'flush') {
               await log.flush();
+            } else if (op.kind === 'truncate') {
+              // Replication truncating a divergent tail; later appends reuse those offsets.
+              const to = BigInt(Math.floor(Number(log.logEndOffset) * op.fraction));
+              await log.truncateTo(to);
+              for (const base of [...written.keys()]) if (base >= log.logEndOffset) written.delete(base);
             } else {
               const batch = batchOf(op.records, op.valueBytes);
               const { baseOffset } = await log.append(batch, 3);
