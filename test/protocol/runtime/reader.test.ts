@@ -15,7 +15,7 @@ function codeOf(fn: () => unknown): DecodeErrorCode {
     fn();
   } catch (e) {
     if (e instanceof DecodeError) return e.code;
-    throw new Error(`expected a DecodeError, got ${String(e)}`);
+    throw new Error(`expected a DecodeError, got ${String(e)}`, { cause: e });
   }
   throw new Error('expected a DecodeError, got a value');
 }
