@@ -171,6 +171,7 @@ export class RaftNode {
       this.enterUnattached(nowMs, true);
     }
     if (this.isSoleVoter() && this.state.kind !== 'leader') this.startElection(nowMs);
+    this.onTimers(nowMs);
     return this.drain();
   }
 

@@ -265,7 +265,13 @@ class Simulation {
       this.now = next.time;
       this.stats.events++;
       if (this.stats.events > MAX_EVENTS) this.fail('event budget exhausted (a timer loop?)');
-      this.handle(next.item);
+      try {
+        this.handle(next.item);
+      } catch (error) {
+        if (error instanceof SimulationFailure) throw error;
+        // An exception inside a node (an invariant it asserts) is a failure of this seed too.
+        this.fail(`exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
       if (this.live) return this.stats;
       if (this.healed && this.now > this.healedAt + LIVENESS_BOUND_MS) {
         this.fail(`no proposal committed on every node within ${LIVENESS_BOUND_MS} ms of the network healing`);
