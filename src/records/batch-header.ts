@@ -39,6 +39,8 @@ export class BatchHeader {
   get compression(): number { return this.attributes & ATTR_COMPRESSION_MASK; }
   get isTransactional(): boolean { return (this.attributes & ATTR_TRANSACTIONAL) !== 0; }
   get isControl(): boolean { return (this.attributes & ATTR_CONTROL) !== 0; }
+  /** KIP-534: when set, baseTimestamp holds the delete horizon. */
+  get hasDeleteHorizon(): boolean { return (this.attributes & ATTR_DELETE_HORIZON) !== 0; }
   get lastOffsetDelta(): number { return this.buf.readInt32BE(this.pos + LAST_OFFSET_DELTA_OFFSET); }
   get baseTimestamp(): bigint { return this.buf.readBigInt64BE(this.pos + BASE_TIMESTAMP_OFFSET); }
   get maxTimestamp(): bigint { return this.buf.readBigInt64BE(this.pos + MAX_TIMESTAMP_OFFSET); }

@@ -9,6 +9,7 @@
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_CONTROL,
+  ATTR_DELETE_HORIZON,
   ATTR_TIMESTAMP_TYPE,
   ATTR_TRANSACTIONAL,
   ATTRIBUTES_OFFSET,
@@ -66,10 +67,12 @@ function writeBytesField(out: Buffer, pos: number, bytes: Buffer | null | undefi
   return pos + bytes.length;
 }
 
-/** Serialises records (uncompressed): sizes first, then one allocation and one pass of writes. */
-export function encodeRecords(records: readonly RecordToWrite[], defaultTimestamp: bigint): EncodedRecords {
-  if (records.length === 0) throw new Error('a record batch needs at least one record');
-  const baseTimestamp = records[0]!.timestamp ?? defaultTimestamp;
+/**
+ * Serialises records (uncompressed): sizes first, then one allocation and one pass of
+ * writes. Timestamp deltas are taken from `baseTimestamp` (default: the first record's).
+ */
+export function encodeRecords(records: readonly RecordToWrite[], defaultTimestamp: bigint, baseTimestamp?: bigint): EncodedRecords {
+  baseTimestamp ??= records[0]?.timestamp ?? defaultTimestamp;
   let maxTimestamp = NO_TIMESTAMP;
   const bodySizes = new Array<number>(records.length);
   const headerKeys = new Array<Buffer[]>(records.length);
@@ -120,7 +123,12 @@ function assembleBatch(
 ): Buffer {
   const compression = options.compression ?? CompressionType.NONE;
   let attributes = compression & ATTR_COMPRESSION_MASK;
-  let maxTimestamp = encoded.maxTimestamp;
+  let maxTimestamp = options.maxTimestamp ?? encoded.maxTimestamp;
+  const lastOffsetDelta = options.lastOffsetDelta ?? encoded.lastOffsetDelta;
+  if (lastOffsetDelta < encoded.lastOffsetDelta || lastOffsetDelta < 0) {
+    throw new Error(recordsCount === 0 ? 'an empty batch needs lastOffsetDelta' : 'lastOffsetDelta below the last record');
+  }
+  if (options.deleteHorizonMs !== undefined) attributes |= ATTR_DELETE_HORIZON;
   if (options.timestampType === 'log-append-time') {
     if (options.logAppendTime === undefined) throw new Error('log-append-time needs logAppendTime');
     attributes |= ATTR_TIMESTAMP_TYPE;
@@ -134,7 +142,7 @@ function assembleBatch(
   out.writeInt32BE(options.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH_OFFSET);
   out.writeInt8(2, MAGIC_OFFSET);
   out.writeInt16BE(attributes, ATTRIBUTES_OFFSET);
-  out.writeInt32BE(encoded.lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET);
+  out.writeInt32BE(lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET);
   out.writeBigInt64BE(encoded.baseTimestamp, BASE_TIMESTAMP_OFFSET);
   out.writeBigInt64BE(maxTimestamp, MAX_TIMESTAMP_OFFSET);
   out.writeBigInt64BE(options.producerId ?? NO_PRODUCER_ID, PRODUCER_ID_OFFSET);
@@ -154,7 +162,7 @@ export function writeBatchCrc(buf: Buffer, pos: number): void {
 
 /** Builds a v2 batch, compressing the records with `options.compression`. */
 export async function buildRecordBatch(records: readonly RecordToWrite[], options: BuildBatchOptions = {}): Promise<Buffer> {
-  const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()));
+  const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()), options.deleteHorizonMs);
   const compression = options.compression ?? CompressionType.NONE;
   const body = compression === CompressionType.NONE ? encoded.payload : await codecFor(compression).compress(encoded.payload, options.compressionLevel);
   return assembleBatch(encoded, records.length, body, options);
@@ -165,7 +173,7 @@ export function buildUncompressedRecordBatch(records: readonly RecordToWrite[], 
   if ((options.compression ?? CompressionType.NONE) !== CompressionType.NONE) {
     throw new Error('buildUncompressedRecordBatch cannot compress; use buildRecordBatch');
   }
-  const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()));
+  const encoded = encodeRecords(records, options.timestamp ?? BigInt(Date.now()), options.deleteHorizonMs);
   return assembleBatch(encoded, records.length, encoded.payload, options);
 }
 

@@ -44,6 +44,19 @@ export interface BuildBatchOptions {
   baseSequence?: number;
   transactional?: boolean;
   control?: boolean;
+  /**
+   * Keeps a batch's offset range when compaction removed its last records (Kafka keeps it
+   * so producer state stays valid); must be at least the last record's delta. With it,
+   * an empty record list builds the empty batch Kafka retains for producer state.
+   */
+  lastOffsetDelta?: number;
+  /** CreateTime max timestamp to write instead of the records' maximum (compaction keeps the original). */
+  maxTimestamp?: bigint;
+  /**
+   * KIP-534: marks the batch as having a delete horizon and stores it as the base
+   * timestamp; record timestamp deltas are then relative to it.
+   */
+  deleteHorizonMs?: bigint;
 }
 
 /** Names of the Kafka errors record validation answers with (codes in validation-result.ts). */

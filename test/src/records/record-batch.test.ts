@@ -159,6 +159,31 @@ describe('record batch v2 build + read', () => {
     }
   });
 
+  it('builds what compaction needs: kept offset range, original max timestamp, empty batches', async () => {
+    const kept = buildUncompressedRecordBatch([{ key: Buffer.from('k'), value: null, timestamp: 5n, offsetDelta: 2 }], {
+      baseOffset: 100n, lastOffsetDelta: 9, maxTimestamp: 50n, producerId: 4n, producerEpoch: 1, baseSequence: 0,
+    });
+    const header = new BatchHeader(kept);
+    expect([header.lastOffsetDelta, header.maxTimestamp, header.recordsCount]).toEqual([9, 50n, 1]);
+    expect((await readRecordBatch(kept)).map((r) => r.offset)).toEqual([102n]);
+    expect(header.crc).toBe(crc32c(kept, 21));
+    const empty = buildUncompressedRecordBatch([], { baseOffset: 100n, lastOffsetDelta: 9, timestamp: 7n, producerId: 4n, producerEpoch: 1, baseSequence: 0 });
+    expect([new BatchHeader(empty).recordsCount, new BatchHeader(empty).lastOffset, empty.length]).toEqual([0, 109n, 61]);
+    expect(await readRecordBatch(empty)).toEqual([]);
+    expect(() => buildUncompressedRecordBatch([{ value: null, offsetDelta: 3 }], { lastOffsetDelta: 2 })).toThrow();
+  });
+
+  it('stores a delete horizon as the base timestamp with the KIP-534 attribute', async () => {
+    const batch = buildUncompressedRecordBatch([{ key: Buffer.from('k'), value: null, timestamp: 1000n }, { key: Buffer.from('j'), value: null, timestamp: 900n }], {
+      deleteHorizonMs: 5000n,
+    });
+    const header = new BatchHeader(batch);
+    expect(header.hasDeleteHorizon).toBe(true);
+    expect(header.baseTimestamp).toBe(5000n);
+    expect(header.maxTimestamp).toBe(1000n);
+    expect((await readRecordBatch(batch)).map((r) => r.timestamp)).toEqual([1000n, 900n]);
+  });
+
   it('refuses to build an empty batch or non-increasing offset deltas', () => {
     expect(() => buildUncompressedRecordBatch([])).toThrow();
     expect(() => buildUncompressedRecordBatch([{ value: null, offsetDelta: 2 }, { value: null, offsetDelta: 2 }])).toThrow();
