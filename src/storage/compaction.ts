@@ -31,11 +31,20 @@ export interface CompactionStats {
 
 const keyOf = (key: Buffer): string => key.toString('latin1');
 
-/** Header and bytes of each batch of a segment, read one batch at a time. */
+/**
+ * Header and bytes of each batch of a segment, read one batch at a time. Stops early if the
+ * segment is retired meanwhile (retention runs between the awaits); the swap then sees the
+ * segment gone and discards the output.
+ */
 async function* segmentBatches(segment: LogSegment): AsyncGenerator<{ header: BatchHeader; bytes: Buffer }> {
-  for (const location of segment.batchesFrom(0)) {
-    const bytes = segment.read(location.position, location.size);
+  let position = 0;
+  while (!segment.closed && position < segment.size()) {
+    const location = segment.readHeader(position);
+    if (!location) return;
+    const bytes = segment.read(position, location.size);
+    if (bytes.length < location.size) return;
     yield { header: new BatchHeader(bytes), bytes };
+    position += location.size;
   }
 }
 

@@ -63,6 +63,7 @@ export class LogSegment {
   /** Max timestamp of the first batch: what segment.ms counts from, as in Kafka. */
   private rollingBasedTimestamp: bigint | null = null;
   private readonly headerScratch = Buffer.allocUnsafe(RECORD_BATCH_OVERHEAD);
+  private isClosed = false;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -290,7 +291,13 @@ export class LogSegment {
     await this.timeIndex.file.sync();
   }
 
+  /** True once closed (retired by retention, truncation or a compaction swap, or log closed). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   close(): void {
+    this.isClosed = true;
     this.log.close();
     this.offsetIndex.file.close();
     this.timeIndex.file.close();

@@ -172,3 +172,17 @@ describe('compaction', () => {
     expect(manager.cleanerErrors).toEqual([]);
   });
 });
+
+describe('compaction beside retention', () => {
+  it('gives up cleanly on segments deleted while it runs', async () => {
+    const { log } = await compactedLog();
+    for (let i = 0; i < 30; i++) await log.append(buildBatch([rec(`k${i % 3}`, `v${i}`)]), 0);
+    log.updateHighWatermark(log.logEndOffset);
+    const bases = log.segmentBaseOffsets();
+    const compaction = compactLog(log, NOW);
+    const deletion = log.deleteRecordsBefore(bases.at(-2)!);
+    await expect(Promise.all([compaction, deletion])).resolves.toBeDefined();
+    expect(log.segmentBaseOffsets()).toEqual(bases.slice(-2));
+    expect((await allRecords(log)).length).toBeGreaterThan(0);
+  });
+});
