@@ -221,6 +221,37 @@ describe('RaftNode elections', () => {
   });
 });
 
+describe('RaftNode retries', () => {
+  it('a candidate asks again only the voters that have not answered, after the request timeout', () => {
+    const { node } = makeNode({ voters: [1, 2, 3, 4, 5], config: { requestTimeoutMs: 500 } });
+    node.tick(1000);
+    node.handleMessage(2, { kind: 'VoteResponse', errorCode: 0, leaderId: -1, leaderEpoch: 1, voteGranted: true }, 1001);
+    node.handleMessage(3, { kind: 'VoteResponse', errorCode: 0, leaderId: -1, leaderEpoch: 1, voteGranted: false }, 1002);
+    expect(node.nextWakeupMs()).toBe(1500);
+    const out = node.tick(1500);
+    expect(node.role).toBe('candidate');
+    expect(out.messages.map((m) => m.to).sort()).toEqual([4, 5]);
+  });
+
+  it('a leader repeats BeginQuorumEpoch to voters that have not fetched, every half fetch timeout', () => {
+    const { node } = electLeader({ epoch: 1 });
+    node.handleMessage(2, fetchRequest({ fetchOffset: 1n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1100);
+    const out = node.tick(1001 + DEFAULT_RAFT_CONFIG.fetchTimeoutMs / 2);
+    expect(sent(out, 'BeginQuorumEpochRequest').length).toBe(1);
+    expect(onlySent(out, 'BeginQuorumEpochRequest', 3)).toMatchObject({ leaderId: 1, leaderEpoch: 1 });
+  });
+
+  it('fences BeginQuorumEpoch and EndQuorumEpoch from an older epoch', () => {
+    const { node } = makeNode({ id: 2, state: persisted({ leaderId: 3, leaderEpoch: 5 }) });
+    const begin = node.handleMessage(1, { kind: 'BeginQuorumEpochRequest', leaderId: 1, leaderEpoch: 4 }, 1);
+    expect(onlySent(begin, 'BeginQuorumEpochResponse')).toMatchObject({ errorCode: RaftErrorCode.FENCED_LEADER_EPOCH, leaderId: 3, leaderEpoch: 5 });
+    const end = node.handleMessage(1, { kind: 'EndQuorumEpochRequest', leaderId: 1, leaderEpoch: 4, preferredSuccessors: [2] }, 2);
+    expect(onlySent(end, 'EndQuorumEpochResponse').errorCode).toBe(RaftErrorCode.FENCED_LEADER_EPOCH);
+    expect(node.role).toBe('follower');
+    expect(node.currentLeaderId).toBe(3);
+  });
+});
+
 describe('RaftNode restart from persisted quorum state', () => {
   it('a restarted leader resigns its epoch instead of leading again', () => {
     const { node, started } = makeNode({ state: persisted({ leaderId: 1, leaderEpoch: 6, votedId: 1 }) });

@@ -42,7 +42,7 @@ export interface SimulationStats {
 }
 
 /** Upper bound on recovery after faults stop; election/fetch timeouts are 1-2 s each. */
-export const LIVENESS_BOUND_MS = 20_000;
+export const LIVENESS_BOUND_MS = 10_000;
 const MAX_EVENTS = 200_000;
 
 // A snapshot is the committed entries in order: [epoch int32][payload length u8][payload].
