@@ -14,6 +14,7 @@ import { CorruptIndexError, OffsetIndex, TimeIndex } from './index-file.js';
 import type { FileHandle, FileSystem, LogConfig } from './types.js';
 
 const INT32_MAX = 2 ** 31 - 1;
+const RECOVERY_CHUNK_BYTES = 1024 * 1024;
 const CURRENT_MAGIC = 2;
 
 /** Where a batch sits in its segment and the header fields the log needs. */
@@ -250,15 +251,23 @@ export class LogSegment {
     this.rollingBasedTimestamp = null;
     const size = this.log.size();
     let position = 0;
+    // Read in large chunks and walk the batches inside; a batch crossing the chunk end starts
+    // the next chunk (grown to fit when the batch is larger than a chunk).
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkStart = 0;
+    const maxOffsetDelta = BigInt(INT32_MAX);
     while (position < size) {
-      const head = this.log.read(position, LOG_OVERHEAD);
-      if (head.length < LOG_OVERHEAD) break;
-      const total = LOG_OVERHEAD + head.readInt32BE(8);
-      if (total < RECORD_BATCH_OVERHEAD || total > size - position) break;
-      const batch = this.log.read(position, total);
-      if (batchDefect(batch, 0, batch.length, true) !== null) break;
-      const header = new BatchHeader(batch);
-      if (header.baseOffset < this.nextOffset || header.lastOffset - this.baseOffset > BigInt(INT32_MAX)) break;
+      let at = position - chunkStart;
+      if (chunk.length - at < LOG_OVERHEAD || chunk.length - at < LOG_OVERHEAD + chunk.readInt32BE(at + 8)) {
+        const needed = chunk.length - at >= LOG_OVERHEAD ? LOG_OVERHEAD + Math.max(0, chunk.readInt32BE(at + 8)) : 0;
+        chunk = this.log.read(position, Math.min(size - position, Math.max(RECOVERY_CHUNK_BYTES, needed)));
+        chunkStart = position;
+        at = 0;
+      }
+      if (batchDefect(chunk, at, chunk.length, true) !== null) break;
+      const header = new BatchHeader(chunk, at);
+      if (header.baseOffset < this.nextOffset || header.lastOffset - this.baseOffset > maxOffsetDelta) break;
+      const total = header.totalSize;
       this.track(position, total, header.lastOffset, header.maxTimestamp);
       position += total;
     }
