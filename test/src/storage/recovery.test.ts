@@ -91,4 +91,16 @@ describe('recovery', () => {
     await reopen(fs, true);
     expect(fs.list(DIR)).toEqual(['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex', 'leader-epoch-checkpoint']);
   });
+
+  it('rescans batches larger than its read chunk, and cuts a torn one', async () => {
+    const fs = new MemoryFileSystem();
+    const log = await PartitionLog.open({ fs, dir: DIR, config: logConfig(), cleanShutdown: true });
+    for (const bytes of [10, 1_500_000, 20, 3_000_000, 30]) await log.append(batchOf(1, bytes), 0);
+    await log.close();
+    expect((await reopen(fs, false)).logEndOffset).toBe(5n);
+    rewrite(fs, segmentPath(0n, '.log'), (d) => d.subarray(0, d.length - batchOf(1, 30).length - 1000));
+    const torn = await reopen(fs, false);
+    expect(torn.logEndOffset).toBe(3n);
+    expect(torn.read(3n, { maxBytes: 1 }).records.length).toBe(0);
+  });
 });
