@@ -4,7 +4,8 @@
 # Idempotent: a client whose install is current is skipped. Prints timings.
 #
 # Needs Debian packages first (.ci/run installs them): librdkafka build deps
-# for @confluentinc/kafka-javascript, golang-go and sarama's -dev package.
+# for @confluentinc/kafka-javascript, golang-go and the sarama and kafka-go
+# -dev packages.
 # Nothing here downloads anything but npm packages.
 set -euo pipefail
 
@@ -49,22 +50,25 @@ confluent_js() {
   npm_client confluent-js CKJS_LINKING=dynamic npm_config_build_from_source=true nice -n 10
 }
 
-# Sarama from Debian (1.22.1) in GOPATH mode: no module proxy is involved.
-sarama() {
-  local dir="$compat/sarama" bin="$compat/sarama/bin/sarama-runner"
+# Go runners against Debian's sarama 1.22.1 and kafka-go 0.2.1, in GOPATH
+# mode so no module proxy is involved. Rebuilt only when a .go file changed.
+go_runner() {
+  local name="$1" dir="$compat/$1" bin="$compat/$1/bin/$1-runner"
   if [[ -x "$bin" && -z "$(find "$dir" -maxdepth 1 -name '*.go' -newer "$bin")" ]]; then
-    echo "    sarama: binary up to date, skipped"
+    echo "    $name: binary up to date, skipped"
     return
   fi
-  (cd "$dir" && GO111MODULE=off GOPATH="$dir/.gopath:/usr/share/gocode" \
-    go build -o bin/sarama-runner . 2> >(grep -v -e 'deprecated' -e 'cgo-gcc-prolog' -e '^ *|' -e '^ *[0-9]* |' -e 'zstd.h' -e 'DataDog/zstd' >&2))
+  # DataDog/zstd (sarama's zstd) warns about a deprecated libzstd call: filtered.
+  (cd "$dir" && GO111MODULE=off GOPATH="$compat/lib/go:/usr/share/gocode" \
+    go build -o "bin/$name-runner" . 2> >(grep -v -e 'deprecated' -e 'cgo-gcc-prolog' -e '^ *|' -e '^ *[0-9]* |' -e 'zstd.h' -e 'DataDog/zstd' >&2))
 }
 
 t_all=$SECONDS
 step "kafkajs (npm)" npm_client kafkajs
 step "@platformatic/kafka 1.x (npm)" npm_client platformatic
 step "@confluentinc/kafka-javascript (npm, builds librdkafka)" confluent_js
-step "sarama (go build, GOPATH mode)" sarama
+step "sarama (go build, GOPATH mode)" go_runner sarama
+step "kafka-go (go build, GOPATH mode)" go_runner kafka-go
 step "check Debian clients" bash -c '
   kcat -V | head -1
   /usr/bin/python3 -c "import confluent_kafka as c; print(\"confluent-kafka-python\", c.version()[0], \"librdkafka\", c.libversion()[0])"

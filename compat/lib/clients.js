@@ -62,4 +62,5 @@ export const CLIENTS = [
     command: ['../sarama/bin/sarama-runner', '-legacy'],
     check: fileCheck('../sarama/bin/sarama-runner', INSTALL),
   },
+  { name: 'kafka-go', command: ['bin/kafka-go-runner'], check: fileCheck('bin/kafka-go-runner', INSTALL) },
 ];

@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io/ioutil"
@@ -18,48 +17,18 @@ import (
 	"sync"
 	"time"
 
+	. "compatkit"
+
 	"github.com/Shopify/sarama"
 )
-
-// Kafka's default message.max.bytes (1 MiB + 12 bytes of log overhead).
-const messageMaxBytes = 1048588
 
 var (
 	legacy    = flag.Bool("legacy", false, "use sarama's default (oldest) protocol version")
 	listOnly  = flag.Bool("unsupported", false, "print the scenarios this mode cannot express, run nothing")
-	bootstrap = []string{envOr("BOOTSTRAP", "localhost:9092")}
-	prefix    = envOr("TOPIC_PREFIX", fmt.Sprintf("compat-sarama-%d", time.Now().Unix()))
+	bootstrap = []string{EnvOr("BOOTSTRAP", "localhost:9092")}
+	prefix    = EnvOr("TOPIC_PREFIX", fmt.Sprintf("compat-sarama-%d", time.Now().Unix()))
 	topicSeq  = 0
 )
-
-func envOr(k, d string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return d
-}
-
-func emit(scenario, status, reason string) {
-	line := map[string]string{"scenario": scenario, "status": status}
-	if reason != "" {
-		line["reason"] = reason
-	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(line)
-}
-
-func check(ok bool, format string, args ...interface{}) {
-	if !ok {
-		panic(fmt.Errorf("check failed: "+format, args...))
-	}
-}
-
-func must(err error, what string) {
-	if err != nil {
-		panic(fmt.Errorf("%s: %v", what, err))
-	}
-}
 
 func topicName() string {
 	topicSeq++
@@ -77,7 +46,7 @@ func config() *sarama.Config {
 	c.Producer.Return.Successes = true
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Retry.Max = 2
-	c.Producer.MaxMessageBytes = 2 * messageMaxBytes // let the broker do the size check
+	c.Producer.MaxMessageBytes = 2 * MessageMaxBytes // let the broker do the size check
 	c.Consumer.Return.Errors = true
 	c.Consumer.Offsets.Initial = sarama.OffsetOldest
 	if !*legacy {
@@ -92,32 +61,32 @@ func createTopic(partitions int32) string {
 	c := config()
 	c.Version = sarama.MaxVersion
 	admin, err := sarama.NewClusterAdmin(bootstrap, c)
-	must(err, "admin client")
+	Must(err, "admin client")
 	defer admin.Close()
 	t := topicName()
-	must(admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false), "create topic")
+	Must(admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false), "create topic")
 	return t
 }
 
 func produce(c *sarama.Config, msgs []*sarama.ProducerMessage) {
 	p, err := sarama.NewSyncProducer(bootstrap, c)
-	must(err, "producer")
+	Must(err, "producer")
 	defer p.Close()
-	must(p.SendMessages(msgs), "send")
+	Must(p.SendMessages(msgs), "send")
 }
 
 // consume reads n messages from the start of every partition of topic.
 func consume(c *sarama.Config, topic string, n int) []*sarama.ConsumerMessage {
 	consumer, err := sarama.NewConsumer(bootstrap, c)
-	must(err, "consumer")
+	Must(err, "consumer")
 	defer consumer.Close()
 	parts, err := consumer.Partitions(topic)
-	must(err, "partitions")
+	Must(err, "partitions")
 	out := make(chan *sarama.ConsumerMessage, n)
 	errs := make(chan error, len(parts))
 	for _, p := range parts {
 		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		must(err, "consume partition")
+		Must(err, "consume partition")
 		defer pc.Close()
 		go func() {
 			for {
@@ -169,8 +138,8 @@ func produceConsume(codec sarama.CompressionCodec) func() {
 		produce(c, ms)
 		got := consume(c, topic, len(ms))
 		for i, m := range got {
-			check(m.Offset == int64(i), "message %d at offset %d", i, m.Offset)
-			check(string(m.Key) == fmt.Sprintf("k%d", i), "message %d key %q", i, m.Key)
+			Check(m.Offset == int64(i), "message %d at offset %d", i, m.Offset)
+			Check(string(m.Key) == fmt.Sprintf("k%d", i), "message %d key %q", i, m.Key)
 		}
 	}
 }
@@ -178,23 +147,23 @@ func produceConsume(codec sarama.CompressionCodec) func() {
 var scenarios = map[string]func(){
 	"api-versions-metadata": func() {
 		client, err := sarama.NewClient(bootstrap, config())
-		must(err, "client")
+		Must(err, "client")
 		defer client.Close()
 		brokers := client.Brokers()
-		check(len(brokers) >= 1, "no brokers")
-		check(brokers[0].Addr() == bootstrap[0], "advertised %s", brokers[0].Addr())
+		Check(len(brokers) >= 1, "no brokers")
+		Check(brokers[0].Addr() == bootstrap[0], "advertised %s", brokers[0].Addr())
 		topic := createTopic(3)
-		must(client.RefreshMetadata(topic), "refresh metadata")
+		Must(client.RefreshMetadata(topic), "refresh metadata")
 		parts, err := client.Partitions(topic)
-		must(err, "partitions")
-		check(len(parts) == 3, "topic has %d partitions", len(parts))
+		Must(err, "partitions")
+		Check(len(parts) == 3, "topic has %d partitions", len(parts))
 		if !*legacy {
 			// ApiVersions is only sent by sarama when asked for explicitly.
 			b := brokers[0]
 			_ = b.Open(client.Config())
 			resp, err := b.ApiVersions(&sarama.ApiVersionsRequest{})
-			must(err, "ApiVersions")
-			check(resp.Err == sarama.ErrNoError && len(resp.ApiVersions) > 0, "ApiVersions: %v", resp.Err)
+			Must(err, "ApiVersions")
+			Check(resp.Err == sarama.ErrNoError && len(resp.ApiVersions) > 0, "ApiVersions: %v", resp.Err)
 		}
 	},
 	"produce-consume-none":   produceConsume(sarama.CompressionNone),
@@ -207,21 +176,21 @@ var scenarios = map[string]func(){
 		topic := createTopic(4)
 		c := config()
 		p, err := sarama.NewSyncProducer(bootstrap, c)
-		must(err, "producer")
+		Must(err, "producer")
 		chosen := map[string]int32{}
 		partitioner := sarama.NewHashPartitioner(topic) // sarama's default: FNV-1a
 		for _, m := range messages(topic, 24) {
 			want, err := partitioner.Partition(m, 4)
-			must(err, "partition")
+			Must(err, "partition")
 			part, _, err := p.SendMessage(m)
-			must(err, "send")
-			check(part == want, "producer sent %v to %d, partitioner says %d", m.Key, part, want)
+			Must(err, "send")
+			Check(part == want, "producer sent %v to %d, partitioner says %d", m.Key, part, want)
 			k, _ := m.Key.Encode()
 			chosen[string(k)] = part
 		}
 		p.Close()
 		for _, m := range consume(c, topic, 24) {
-			check(chosen[string(m.Key)] == m.Partition, "%s consumed from %d, produced to %d", m.Key, m.Partition, chosen[string(m.Key)])
+			Check(chosen[string(m.Key)] == m.Partition, "%s consumed from %d, produced to %d", m.Key, m.Partition, chosen[string(m.Key)])
 		}
 	},
 
@@ -232,9 +201,9 @@ var scenarios = map[string]func(){
 		produce(c, []*sarama.ProducerMessage{{Topic: topic, Value: sarama.StringEncoder("v"), Timestamp: ts,
 			Headers: []sarama.RecordHeader{{Key: []byte("trace-id"), Value: []byte("abc")}, {Key: []byte("bin"), Value: []byte{0, 1, 255}}}}})
 		m := consume(c, topic, 1)[0]
-		check(m.Timestamp.Equal(ts), "timestamp %v != %v", m.Timestamp, ts)
-		check(len(m.Headers) == 2 && string(m.Headers[0].Key) == "trace-id" && string(m.Headers[0].Value) == "abc", "headers %v", m.Headers)
-		check(string(m.Headers[1].Value) == "\x00\x01\xff", "binary header lost")
+		Check(m.Timestamp.Equal(ts), "timestamp %v != %v", m.Timestamp, ts)
+		Check(len(m.Headers) == 2 && string(m.Headers[0].Key) == "trace-id" && string(m.Headers[0].Value) == "abc", "headers %v", m.Headers)
+		Check(string(m.Headers[1].Value) == "\x00\x01\xff", "binary header lost")
 	},
 
 	"large-message": func() {
@@ -243,20 +212,20 @@ var scenarios = map[string]func(){
 		c.Producer.Retry.Max = 0
 		// Largest value that fits message.max.bytes: v2 batch header 61 + record
 		// framing 11; magic 0: log overhead 12 + message header 14.
-		okSize := messageMaxBytes - 72
+		okSize := MessageMaxBytes - 72
 		if *legacy {
-			okSize = messageMaxBytes - 26
+			okSize = MessageMaxBytes - 26
 		}
 		p, err := sarama.NewSyncProducer(bootstrap, c)
-		must(err, "producer")
+		Must(err, "producer")
 		defer p.Close()
 		_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(make([]byte, okSize))})
-		must(err, "send value at the limit")
-		_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(make([]byte, messageMaxBytes))})
-		check(err == sarama.ErrMessageSizeTooLarge, "expected MESSAGE_TOO_LARGE, got %v", err)
-		c.Consumer.Fetch.Default = 2 * messageMaxBytes
+		Must(err, "send value at the limit")
+		_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(make([]byte, MessageMaxBytes))})
+		Check(err == sarama.ErrMessageSizeTooLarge, "expected MESSAGE_TOO_LARGE, got %v", err)
+		c.Consumer.Fetch.Default = 2 * MessageMaxBytes
 		m := consume(c, topic, 1)[0]
-		check(len(m.Value) == okSize, "consumed %d bytes", len(m.Value))
+		Check(len(m.Value) == okSize, "consumed %d bytes", len(m.Value))
 	},
 
 	"consumer-group-rebalance": func() {
@@ -273,7 +242,7 @@ var scenarios = map[string]func(){
 			c := config()
 			c.Consumer.Group.Heartbeat.Interval = 500 * time.Millisecond
 			g, err := sarama.NewConsumerGroup(bootstrap, group, c)
-			must(err, "consumer group")
+			Must(err, "consumer group")
 			go func() {
 				for {
 					if err := g.Consume(context.Background(), []string{topic}, handler{func(s sarama.ConsumerGroupSession) {
@@ -299,7 +268,7 @@ var scenarios = map[string]func(){
 		for _, p := range append(append([]int32{}, claims["a"]...), claims["b"]...) {
 			seen[p] = true
 		}
-		check(len(seen) == 4, "overlapping assignments %v", claims)
+		Check(len(seen) == 4, "overlapping assignments %v", claims)
 	},
 
 	"commit-resume": func() {
@@ -309,20 +278,20 @@ var scenarios = map[string]func(){
 		produce(c, messages(topic, 10))
 		// First member: read 5 messages, commit offset 5 (the next to read).
 		first := consume(c, topic, 5)
-		check(first[4].Offset == 4, "fifth message at offset %d", first[4].Offset)
+		Check(first[4].Offset == 4, "fifth message at offset %d", first[4].Offset)
 		withOffsetManager(c, group, topic, func(pom sarama.PartitionOffsetManager) { pom.MarkOffset(5, "") })
 		// Second member: ask the group where to resume and read from there.
 		var next int64
 		withOffsetManager(c, group, topic, func(pom sarama.PartitionOffsetManager) { next, _ = pom.NextOffset() })
-		check(next == 5, "group resumes at %d", next)
+		Check(next == 5, "group resumes at %d", next)
 		consumer, err := sarama.NewConsumer(bootstrap, c)
-		must(err, "consumer")
+		Must(err, "consumer")
 		defer consumer.Close()
 		pc, err := consumer.ConsumePartition(topic, 0, next)
-		must(err, "consume partition")
+		Must(err, "consume partition")
 		defer pc.Close()
 		m := <-pc.Messages()
-		check(m.Offset == 5 && string(m.Key) == "k5", "resumed with offset %d key %s", m.Offset, m.Key)
+		Check(m.Offset == 5 && string(m.Key) == "k5", "resumed with offset %d key %s", m.Offset, m.Key)
 	},
 
 	"idempotent-producer": func() {
@@ -333,33 +302,33 @@ var scenarios = map[string]func(){
 		ms := messages(topic, 30)
 		produce(c, ms)
 		for i, m := range consume(c, topic, 30) {
-			check(string(m.Key) == fmt.Sprintf("k%d", i), "message %d is %s", i, m.Key)
+			Check(string(m.Key) == fmt.Sprintf("k%d", i), "message %d is %s", i, m.Key)
 		}
 	},
 
 	"admin": func() {
 		admin, err := sarama.NewClusterAdmin(bootstrap, config())
-		must(err, "admin")
+		Must(err, "admin")
 		defer admin.Close()
 		t := topicName()
 		ret := "3600000"
-		must(admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 1, ConfigEntries: map[string]*string{"retention.ms": &ret}}, false), "create")
+		Must(admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 1, ConfigEntries: map[string]*string{"retention.ms": &ret}}, false), "create")
 		err = admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 1}, false)
-		check(err != nil && strings.Contains(err.Error(), sarama.ErrTopicAlreadyExists.Error()), "second create: %v", err)
-		must(admin.CreatePartitions(t, 4, nil, false), "create partitions")
+		Check(err != nil && strings.Contains(err.Error(), sarama.ErrTopicAlreadyExists.Error()), "second create: %v", err)
+		Must(admin.CreatePartitions(t, 4, nil, false), "create partitions")
 		waitFor(func() bool {
 			md, err := admin.DescribeTopics([]string{t})
 			return err == nil && len(md) == 1 && len(md[0].Partitions) == 4
 		}, "4 partitions")
 		entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: t})
-		must(err, "describe config")
+		Must(err, "describe config")
 		found := map[string]string{}
 		for _, e := range entries {
 			found[e.Name] = e.Value
 		}
-		check(found["retention.ms"] == "3600000", "retention.ms=%q", found["retention.ms"])
-		check(found["cleanup.policy"] == "delete", "cleanup.policy=%q", found["cleanup.policy"])
-		must(admin.DeleteTopic(t), "delete")
+		Check(found["retention.ms"] == "3600000", "retention.ms=%q", found["retention.ms"])
+		Check(found["cleanup.policy"] == "delete", "cleanup.policy=%q", found["cleanup.policy"])
+		Must(admin.DeleteTopic(t), "delete")
 		waitFor(func() bool {
 			topics, err := admin.ListTopics()
 			_, still := topics[t]
@@ -377,20 +346,20 @@ var scenarios = map[string]func(){
 		}
 		produce(c, ms)
 		client, err := sarama.NewClient(bootstrap, c)
-		must(err, "client")
+		Must(err, "client")
 		defer client.Close()
 		at := func(t time.Time) int64 {
 			o, err := client.GetOffset(topic, 0, t.UnixNano()/int64(time.Millisecond))
-			must(err, "GetOffset")
+			Must(err, "GetOffset")
 			return o
 		}
-		check(at(t0.Add(-time.Millisecond)) == 0, "before all → %d", at(t0.Add(-time.Millisecond)))
-		check(at(t0.Add(500*time.Millisecond)) == 1, "t0+500ms → %d", at(t0.Add(500*time.Millisecond)))
-		check(at(t0.Add(2*time.Second)) == 2, "exact → %d", at(t0.Add(2*time.Second)))
-		check(at(t0.Add(10*time.Second)) == -1, "after all → %d (Kafka answers -1)", at(t0.Add(10*time.Second)))
+		Check(at(t0.Add(-time.Millisecond)) == 0, "before all → %d", at(t0.Add(-time.Millisecond)))
+		Check(at(t0.Add(500*time.Millisecond)) == 1, "t0+500ms → %d", at(t0.Add(500*time.Millisecond)))
+		Check(at(t0.Add(2*time.Second)) == 2, "exact → %d", at(t0.Add(2*time.Second)))
+		Check(at(t0.Add(10*time.Second)) == -1, "after all → %d (Kafka answers -1)", at(t0.Add(10*time.Second)))
 		latest, err := client.GetOffset(topic, 0, sarama.OffsetNewest)
-		must(err, "latest")
-		check(latest == 3, "latest %d", latest)
+		Must(err, "latest")
+		Check(latest == 3, "latest %d", latest)
 	},
 }
 
@@ -423,15 +392,15 @@ func unsupportedReason(name string) (string, bool) {
 // and closes it, which is when sarama flushes a marked offset to the broker.
 func withOffsetManager(c *sarama.Config, group, topic string, fn func(sarama.PartitionOffsetManager)) {
 	client, err := sarama.NewClient(bootstrap, c)
-	must(err, "client")
+	Must(err, "client")
 	defer client.Close()
 	om, err := sarama.NewOffsetManagerFromClient(group, client)
-	must(err, "offset manager")
+	Must(err, "offset manager")
 	pom, err := om.ManagePartition(topic, 0)
-	must(err, "manage partition")
+	Must(err, "manage partition")
 	fn(pom)
-	must(pom.Close(), "close partition offset manager")
-	must(om.Close(), "close offset manager")
+	Must(pom.Close(), "close partition offset manager")
+	Must(om.Close(), "close offset manager")
 }
 
 // handler records each session's claims and drains messages until the
@@ -449,21 +418,13 @@ func (h handler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGr
 }
 
 func waitFor(cond func() bool, what string) {
-	for deadline := time.Now().Add(timeout / 2); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(Timeout / 2); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
 	panic(fmt.Errorf("timed out waiting for %s", what))
 }
-
-var timeout = func() time.Duration {
-	var ms int
-	if _, err := fmt.Sscan(envOr("SCENARIO_TIMEOUT_MS", "40000"), &ms); err != nil {
-		ms = 40000
-	}
-	return time.Duration(ms) * time.Millisecond
-}()
 
 func main() {
 	flag.Parse()
@@ -475,11 +436,11 @@ func main() {
 	if *listOnly { // what the harness need not start a broker for
 		for s := range scenarios {
 			if reason, no := unsupportedReason(s); no {
-				emit(s, "unsupported", reason)
+				Emit(s, "unsupported", reason)
 			}
 		}
 		for s, reason := range notSupported {
-			emit(s, "unsupported", reason)
+			Emit(s, "unsupported", reason)
 		}
 		return
 	}
@@ -492,19 +453,8 @@ func main() {
 		if !no {
 			reason = "scenario not implemented by this runner"
 		}
-		emit(name, "unsupported", reason)
+		Emit(name, "unsupported", reason)
 		return
 	}
-	time.AfterFunc(timeout, func() {
-		emit(name, "fail", fmt.Sprintf("timed out after %v", timeout))
-		os.Exit(1)
-	})
-	defer func() {
-		if r := recover(); r != nil {
-			emit(name, "fail", fmt.Sprint(r))
-			os.Exit(1)
-		}
-		emit(name, "pass", "")
-	}()
-	fn()
+	Run(name, func() string { fn(); return "" })
 }
