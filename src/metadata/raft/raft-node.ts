@@ -518,7 +518,8 @@ export class RaftNode {
     const kind = this.state.kind;
     if (kind === 'unattached' || kind === 'voted' || kind === 'candidate') {
       this.enterFollower(leaderId, nowMs, true);
-    } else if (kind === 'follower' ? this.state.leaderId !== leaderId : true) {
+    } else if (this.leaderId !== leaderId) {
+      // Follower, leader or resigned already know this epoch's leader: one per epoch.
       throw new Error(`node ${this.nodeId}: epoch ${epoch} has two leaders, ${this.leaderId} and ${leaderId}`);
     }
   }

@@ -2,6 +2,7 @@
 // reordering, delay, partitions, restarts and leader resignations (see simulator.ts).
 //   RAFT_SEEDS=50000  run that many seeds instead of the default 10,000
 //   RAFT_SEED=1234    replay one seed with an event trace printed on failure
+//                     (RAFT_TRACE=1 prints it even when the seed passes)
 import { describe, expect, it } from 'vitest';
 import { runSimulation, SimulationFailure, type SimulationStats } from './simulator.js';
 
@@ -31,6 +32,7 @@ describe.runIf(replaySeed !== undefined)('raft simulation replay', () => {
     const lines: string[] = [];
     try {
       runSimulation(Number(replaySeed), { trace: (line) => lines.push(line) });
+      if (process.env['RAFT_TRACE']) console.log(lines.join('\n'));
     } catch (error) {
       console.log(lines.join('\n'));
       throw error;
