@@ -69,8 +69,16 @@ step "@platformatic/kafka 1.x (npm)" npm_client platformatic
 step "@confluentinc/kafka-javascript (npm, builds librdkafka)" confluent_js
 step "sarama (go build, GOPATH mode)" go_runner sarama
 step "kafka-go (go build, GOPATH mode)" go_runner kafka-go
-step "check Debian clients" bash -c '
-  kcat -V | head -1
+# Each client must load, not just be on disk: confluent-js loads its native
+# binding and reports the librdkafka it was built with.
+step "check the clients load" bash -ec '
+  cd "$1"
+  (cd kafkajs && node --input-type=module -e "const k = await import(\"kafkajs\"); console.log(\"kafkajs\", typeof k.default.Kafka)")
+  (cd platformatic && node --input-type=module -e "const k = await import(\"@platformatic/kafka\"); console.log(\"@platformatic/kafka\", typeof k.Producer)")
+  (cd confluent-js && node -e "console.log(\"@confluentinc/kafka-javascript librdkafka\", require(\"@confluentinc/kafka-javascript\").librdkafkaVersion)")
+  sarama/bin/sarama-runner --unsupported >/dev/null && echo "sarama-runner ok"
+  kafka-go/bin/kafka-go-runner --unsupported >/dev/null && echo "kafka-go-runner ok"
+  kcat -V | sed -n 4p
   /usr/bin/python3 -c "import confluent_kafka as c; print(\"confluent-kafka-python\", c.version()[0], \"librdkafka\", c.libversion()[0])"
-  /usr/bin/python3 -c "import kafka; print(\"kafka-python\", kafka.__version__)"'
+  /usr/bin/python3 -c "import kafka; print(\"kafka-python\", kafka.__version__)"' _ "$compat"
 echo "==> [compat install] all clients in $((SECONDS - t_all)) s"
