@@ -19,12 +19,33 @@ abstract class IndexFile {
   protected values = new Int32Array(64);
   private count = 0;
 
+  private handle: FileHandle | null = null;
+
+  /**
+   * `openFile` opens (creating) the index file. The handle is opened on first use and can be
+   * released: indexes of inactive segments live in memory, so they need no file descriptor.
+   */
   constructor(
-    readonly file: FileHandle,
+    private readonly openFile: () => FileHandle,
     readonly baseOffset: bigint,
     private readonly maxIndexBytes: number,
     private readonly entryBytes: number,
   ) {}
+
+  get file(): FileHandle {
+    return (this.handle ??= this.openFile());
+  }
+
+  /** Closes the file handle; the next file operation reopens it. */
+  release(): void {
+    this.handle?.close();
+    this.handle = null;
+  }
+
+  /** fsyncs the file if it is open (a released handle was synced before release). */
+  async sync(): Promise<void> {
+    if (this.handle) await this.handle.sync();
+  }
 
   get entries(): number {
     return this.count;
@@ -127,8 +148,8 @@ export const OFFSET_INDEX_ENTRY_BYTES = 8;
 export const TIME_INDEX_ENTRY_BYTES = 12;
 
 export class OffsetIndex extends IndexFile {
-  constructor(file: FileHandle, baseOffset: bigint, maxIndexBytes: number) {
-    super(file, baseOffset, maxIndexBytes, OFFSET_INDEX_ENTRY_BYTES);
+  constructor(openFile: () => FileHandle, baseOffset: bigint, maxIndexBytes: number) {
+    super(openFile, baseOffset, maxIndexBytes, OFFSET_INDEX_ENTRY_BYTES);
   }
 
   append(offset: bigint, position: number): void {
@@ -174,8 +195,8 @@ export interface TimestampOffset {
 }
 
 export class TimeIndex extends IndexFile {
-  constructor(file: FileHandle, baseOffset: bigint, maxIndexBytes: number) {
-    super(file, baseOffset, maxIndexBytes, TIME_INDEX_ENTRY_BYTES);
+  constructor(openFile: () => FileHandle, baseOffset: bigint, maxIndexBytes: number) {
+    super(openFile, baseOffset, maxIndexBytes, TIME_INDEX_ENTRY_BYTES);
   }
 
   /** Adds an entry only when the timestamp moves forward, as Kafka's maybeAppend does. */

@@ -193,6 +193,7 @@ export class PartitionLog {
     this.recoveredTo = recoveryPoint < leo ? recoveryPoint : leo;
     if (firstToRecover < bases.length) this.recoveredTo = leo;
     this.updateHighWatermark(this.options.highWatermark ?? 0n);
+    for (const segment of this.segments.slice(0, -1)) segment.releaseIndexFiles();
     const truncatedEnd = this.epochs.truncateFromEnd(leo);
     const truncatedStart = this.epochs.truncateFromStart(this.startOffset);
     if (truncatedEnd || truncatedStart) await this.epochs.flush();
@@ -374,7 +375,10 @@ export class PartitionLog {
     const target = offset < this.logEndOffset ? offset : this.logEndOffset;
     if (target <= this.recoveredTo) return;
     for (const segment of this.segments) {
-      if (segment.nextOffset > this.recoveredTo && segment.baseOffset < target) await segment.flush();
+      if (segment.nextOffset > this.recoveredTo && segment.baseOffset < target) {
+        await segment.flush();
+        if (segment !== this.active) segment.releaseIndexFiles();
+      }
     }
     await this.fs.syncDirectory(this.dir);
     this.recoveredTo = target;
@@ -638,6 +642,7 @@ export class PartitionLog {
       this.fs.rename(swapPaths.log, livePaths.log);
       const installed = LogSegment.open(this.fs, this.dir, base, this.config, old.createdMs);
       if (!installed.loadIndexes()) installed.recover();
+      installed.releaseIndexFiles();
       this.segments[i] = installed;
       await this.fs.syncDirectory(this.dir);
       return true;
@@ -660,7 +665,7 @@ export class PartitionLog {
       for (const segment of this.segments) {
         // The final time-index entry written here must be durable too.
         segment.onBecomeInactive();
-        await segment.timeIndex.file.sync();
+        await segment.timeIndex.sync();
         segment.close();
       }
       this.closed = true;

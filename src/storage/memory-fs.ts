@@ -35,7 +35,12 @@ function parentOf(path: string): string {
 
 class MemoryFileHandle implements FileHandle {
   private closed = false;
-  constructor(readonly path: string, private readonly inode: Inode, private readonly onSync: () => void) {}
+  constructor(
+    readonly path: string,
+    private readonly inode: Inode,
+    private readonly onSync: () => void,
+    private readonly onClose: () => void,
+  ) {}
 
   size(): number {
     return this.inode.length;
@@ -81,6 +86,7 @@ class MemoryFileHandle implements FileHandle {
   }
 
   close(): void {
+    if (!this.closed) this.onClose();
     this.closed = true;
   }
 
@@ -94,6 +100,8 @@ export class MemoryFileSystem implements FileSystem {
   private readonly dirs = new Set<string>(['/']);
   /** Counts fsyncs so tests can assert when durability was requested. */
   syncCount = 0;
+  /** Handles opened and not yet closed, as a stand-in for file descriptors. */
+  openHandles = 0;
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -106,7 +114,8 @@ export class MemoryFileSystem implements FileSystem {
       inode = { data: Buffer.alloc(0), length: 0, durable: Buffer.alloc(0) };
       this.files.set(p, inode);
     }
-    return new MemoryFileHandle(p, inode, () => this.syncCount++);
+    this.openHandles++;
+    return new MemoryFileHandle(p, inode, () => this.syncCount++, () => this.openHandles--);
   }
 
   exists(path: string): boolean {

@@ -97,8 +97,11 @@ export class LogSegment {
   static open(fs: FileSystem, dir: string, baseOffset: bigint, config: LogConfig, nowMs: number, suffix = ''): LogSegment {
     const paths = LogSegment.paths(dir, baseOffset, suffix);
     const log = fs.open(paths.log, true);
-    const offsetIndex = new OffsetIndex(fs.open(paths.index, true), baseOffset, config.segmentIndexBytes);
-    const timeIndex = new TimeIndex(fs.open(paths.timeIndex, true), baseOffset, config.segmentIndexBytes);
+    const offsetIndex = new OffsetIndex(() => fs.open(paths.index, true), baseOffset, config.segmentIndexBytes);
+    const timeIndex = new TimeIndex(() => fs.open(paths.timeIndex, true), baseOffset, config.segmentIndexBytes);
+    // Create the index files with the segment, as Kafka does, even if they stay empty.
+    void offsetIndex.file;
+    void timeIndex.file;
     return new LogSegment(fs, dir, baseOffset, log, offsetIndex, timeIndex, config, nowMs);
   }
 
@@ -296,8 +299,14 @@ export class LogSegment {
 
   async flush(): Promise<void> {
     await this.log.sync();
-    await this.offsetIndex.file.sync();
-    await this.timeIndex.file.sync();
+    await this.offsetIndex.sync();
+    await this.timeIndex.sync();
+  }
+
+  /** Closes the index files of a flushed inactive segment: one file descriptor per segment, not three. */
+  releaseIndexFiles(): void {
+    this.offsetIndex.release();
+    this.timeIndex.release();
   }
 
   /** True once closed (retired by retention, truncation or a compaction swap, or log closed). */
@@ -308,8 +317,7 @@ export class LogSegment {
   close(): void {
     this.isClosed = true;
     this.log.close();
-    this.offsetIndex.file.close();
-    this.timeIndex.file.close();
+    this.releaseIndexFiles();
   }
 
   /** Renames the files to `*.deleted` and closes them; returns the new paths to remove later. */

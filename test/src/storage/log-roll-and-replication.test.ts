@@ -74,3 +74,24 @@ describe('config changes', () => {
     expect(log.segmentBaseOffsets()).toEqual([0n, 1n]);
   });
 });
+
+describe('file descriptors', () => {
+  it('keeps one open file per inactive segment and three for the active one', async () => {
+    const fs = new MemoryFileSystem();
+    const log = await open(fs, { segmentBytes: 300, indexIntervalBytes: 50 });
+    for (let i = 0; i < 20; i++) await log.append(batchOf(1, 100), 0);
+    await log.runExclusive(() => undefined); // roll flushes done
+    expect(log.segmentCount).toBeGreaterThan(5);
+    expect(fs.openHandles).toBe(log.segmentCount + 2);
+    // Truncation makes a released segment active again; its index files reopen when written.
+    await log.truncateTo(3n);
+    expect(fs.openHandles).toBeGreaterThanOrEqual(log.segmentCount);
+    expect(fs.openHandles).toBeLessThanOrEqual(log.segmentCount + 2);
+    await log.append(batchOf(1, 100), 0);
+    expect(log.read(3n, { maxBytes: 1 }).records.readBigInt64BE(0)).toBe(3n);
+    await log.close();
+    expect(fs.openHandles).toBe(0);
+    const reopened = await PartitionLog.open({ fs, dir: DIR, config: logConfig({ segmentBytes: 300 }), cleanShutdown: false });
+    expect(fs.openHandles).toBe(reopened.segmentCount + 2);
+  });
+});
