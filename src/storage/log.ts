@@ -468,13 +468,42 @@ export class PartitionLog {
     return null;
   }
 
-  /** ListOffsets -3 (max timestamp): the largest timestamp in the log and the last offset of its batch. */
+  /**
+   * The largest timestamp in the log and the last offset of the batch holding it (batch
+   * granularity, no I/O). `offsetOfMaxTimestamp()` gives Kafka 3.9's record-level answer.
+   */
   maxTimestampAndOffset(): TimestampAndOffset | null {
-    let best: TimestampAndOffset | null = null;
-    for (const segment of this.segments) {
-      if (segment.maxTimestamp >= 0n && (!best || segment.maxTimestamp > best.timestamp)) {
-        best = { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp, leaderEpoch: this.epochs.epochForOffset(segment.offsetOfMaxTimestamp) };
+    const segment = this.segmentWithMaxTimestamp();
+    if (!segment) return null;
+    return { timestamp: segment.maxTimestamp, offset: segment.offsetOfMaxTimestamp, leaderEpoch: this.epochs.epochForOffset(segment.offsetOfMaxTimestamp) };
+  }
+
+  /**
+   * ListOffsets -3 (MAX_TIMESTAMP) as Kafka 3.9 answers it: the offset of the first record
+   * carrying the log's largest timestamp, found from the segment's tracked maximum through the
+   * offset index and that batch's records.
+   */
+  async offsetOfMaxTimestamp(): Promise<TimestampAndOffset | null> {
+    this.checkOpen();
+    const segment = this.segmentWithMaxTimestamp();
+    if (!segment) return null;
+    const target = segment.maxTimestamp;
+    const position = segment.offsetIndex.lookup(segment.offsetOfMaxTimestamp).position;
+    for (const batch of segment.batchesFrom(position)) {
+      if (batch.maxTimestamp !== target) continue;
+      for (const record of await readRecordBatch(segment.read(batch.position, batch.size))) {
+        if (record.timestamp === target) return { timestamp: target, offset: record.offset, leaderEpoch: batch.leaderEpoch };
       }
+      return { timestamp: target, offset: batch.lastOffset, leaderEpoch: batch.leaderEpoch };
+    }
+    return this.maxTimestampAndOffset();
+  }
+
+  private segmentWithMaxTimestamp(): LogSegment | null {
+    let best: LogSegment | null = null;
+    for (const segment of this.segments) {
+      if (segment.nextOffset <= this.startOffset || segment.maxTimestamp < 0n) continue;
+      if (!best || segment.maxTimestamp > best.maxTimestamp) best = segment;
     }
     return best;
   }

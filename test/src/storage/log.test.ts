@@ -119,6 +119,9 @@ describe('PartitionLog offsets by timestamp', () => {
     expect(await log.offsetForTimestamp(150n)).toEqual({ timestamp: 300n, offset: 2n, leaderEpoch: 2 });
     expect(await log.offsetForTimestamp(100n)).toEqual({ timestamp: 100n, offset: 1n, leaderEpoch: 2 });
     expect(await log.offsetForTimestamp(301n)).toBeNull();
+    // MAX_TIMESTAMP: the record carrying 300 is offset 2, though its batch ends at 3.
+    expect(log.maxTimestampAndOffset()).toEqual({ timestamp: 300n, offset: 3n, leaderEpoch: 2 });
+    expect(await log.offsetOfMaxTimestamp()).toEqual({ timestamp: 300n, offset: 2n, leaderEpoch: 2 });
   });
 });
 
