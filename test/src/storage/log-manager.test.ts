@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseProperties } from '../../../src/storage/checkpoint-file.js';
 import { LogManager, MetaPropertiesMismatchError, randomKafkaUuid } from '../../../src/storage/log-manager.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
@@ -148,5 +148,30 @@ describe('retention', () => {
     expect(log.size()).toBeGreaterThanOrEqual(1200 - 500);
     // One more segment removed would have put it under the limit.
     expect(log.size() - 500).toBeLessThan(1200);
+  });
+});
+
+describe('scheduler', () => {
+  it('runs checkpoints, retention and the cleaner on their intervals until stopped', async () => {
+    vi.useFakeTimers();
+    try {
+      const { fs, open } = setup({ segmentBytes: 250, retentionBytes: 0, retentionMs: -1 });
+      const manager = await open();
+      const log = await manager.createLog('s', 0, null);
+      for (let i = 0; i < 6; i++) await log.append(batchOf(1, 100), 0);
+      log.updateHighWatermark(log.logEndOffset);
+      const segments = log.segmentCount;
+      manager.startScheduler({ checkpointIntervalMs: 1000, retentionCheckIntervalMs: 5000, cleanerBackoffMs: 2000 });
+      expect(fs.exists(`${DATA}/recovery-point-offset-checkpoint`)).toBe(false);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(fs.exists(`${DATA}/recovery-point-offset-checkpoint`)).toBe(true);
+      expect(log.segmentCount).toBe(segments);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(log.segmentCount).toBe(1); // retention.bytes=0: every inactive segment goes
+      manager.stopScheduler();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
