@@ -19,6 +19,7 @@ import {
   PARTITION_METADATA_FILE,
   RECOVERY_POINT_CHECKPOINT_FILE,
   REPLICATION_OFFSET_CHECKPOINT_FILE,
+  CLEANER_OFFSET_CHECKPOINT_FILE,
   joinPath,
   parsePartitionDirName,
   partitionDirName,
@@ -118,6 +119,7 @@ export class LogManager {
     const recoveryPoints = readOffsetCheckpoint(fs, this.path(RECOVERY_POINT_CHECKPOINT_FILE));
     const startOffsets = readOffsetCheckpoint(fs, this.path(LOG_START_OFFSET_CHECKPOINT_FILE));
     const highWatermarks = readOffsetCheckpoint(fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE));
+    const cleanerOffsets = readOffsetCheckpoint(fs, this.path(CLEANER_OFFSET_CHECKPOINT_FILE));
     for (const name of fs.list(this.dataDir)) {
       const dir = this.path(name);
       if (!fs.isDirectory(dir)) continue;
@@ -134,6 +136,8 @@ export class LogManager {
         highWatermark: highWatermarks.get(name) ?? 0n,
       });
       this.logs.set(name, { ...parsed, topicId: this.readTopicId(dir), log });
+      const firstDirty = cleanerOffsets.get(name);
+      if (firstDirty !== undefined) this.firstDirtyOffsets.set(log, firstDirty);
     }
     // From here on a crash is an unclean shutdown.
     if (this.hadCleanShutdown) {
@@ -293,6 +297,13 @@ export class LogManager {
     await writeOffsetCheckpoint(this.fs, this.path(RECOVERY_POINT_CHECKPOINT_FILE), entries((l) => l.recoveryPoint));
     await writeOffsetCheckpoint(this.fs, this.path(LOG_START_OFFSET_CHECKPOINT_FILE), entries((l) => l.logStartOffset));
     await writeOffsetCheckpoint(this.fs, this.path(REPLICATION_OFFSET_CHECKPOINT_FILE), entries((l) => l.highWatermark));
+    // Where each compacted log's cleaner stopped, as Kafka's cleaner-offset-checkpoint.
+    const cleaned = [...this.logs.values()].filter(({ log }) => this.firstDirtyOffsets.has(log));
+    await writeOffsetCheckpoint(
+      this.fs,
+      this.path(CLEANER_OFFSET_CHECKPOINT_FILE),
+      cleaned.map(({ topic, partition, log }) => ({ topic, partition, offset: this.firstDirtyOffsets.get(log)! })),
+    );
   }
 
   /**

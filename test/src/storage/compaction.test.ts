@@ -167,9 +167,15 @@ describe('compaction', () => {
     const results = await manager.runCompaction();
     expect([...results.keys()]).toEqual(['state-0']);
     expect(results.get('state-0')!.segmentsCleaned).toBeGreaterThan(0);
-    // Nothing new is dirty: the next run skips the log.
+    // Nothing new is dirty: the next run skips the log, also after a restart.
     expect((await manager.runCompaction()).size).toBe(0);
     expect(manager.cleanerErrors).toEqual([]);
+    await manager.shutdown();
+    const cleanedTo = manager.getLog('state', 0)!.segmentBaseOffsets().at(-1)!;
+    expect(fs.readFile('/m/cleaner-offset-checkpoint').toString()).toBe(`0\n1\nstate 0 ${cleanedTo}\n`);
+    const again = await LogManager.open({ fs, dataDir: '/m', nodeId: 1, clusterId: 'c', clock: { now: () => NOW }, configFor: (topic) => logConfig({ segmentBytes: 300, cleanupPolicy: topic === 'state' ? 'compact' : 'delete' }) });
+    again.getLog('state', 0)!.updateHighWatermark(10n);
+    expect((await again.runCompaction()).size).toBe(0);
   });
 });
 

@@ -54,7 +54,7 @@ describe('on-disk format', () => {
     expect(next).toBe(log.logEndOffset);
     expect(indexEntries).toBeGreaterThan(bases.length);
     const names = readdirSync(dataDir).sort();
-    expect(names).toEqual(['.kafka_cleanshutdown', 'log-start-offset-checkpoint', 'meta.properties', 'payments-2', 'recovery-point-offset-checkpoint', 'replication-offset-checkpoint']);
+    expect(names).toEqual(['.kafka_cleanshutdown', 'cleaner-offset-checkpoint', 'log-start-offset-checkpoint', 'meta.properties', 'payments-2', 'recovery-point-offset-checkpoint', 'replication-offset-checkpoint']);
     expect(readdirSync(dir).filter((n) => !/^\d{20}\.(log|index|timeindex)$/.test(n))).toEqual(['leader-epoch-checkpoint']);
   });
 
