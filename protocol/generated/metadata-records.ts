@@ -2,13 +2,9 @@
 /* eslint-disable */
 import type { MessageCodec } from '../runtime/index.js';
 import { RegisterBrokerRecord } from './metadata/register-broker-record.js';
-import { RemoteLogSegmentMetadataRecord } from './storage/remote-log-segment-metadata-record.js';
 import { UnregisterBrokerRecord } from './metadata/unregister-broker-record.js';
-import { RemoteLogSegmentMetadataUpdateRecord } from './storage/remote-log-segment-metadata-update-record.js';
 import { TopicRecord } from './metadata/topic-record.js';
-import { RemotePartitionDeleteMetadataRecord } from './storage/remote-partition-delete-metadata-record.js';
 import { PartitionRecord } from './metadata/partition-record.js';
-import { RemoteLogSegmentMetadataSnapshotRecord } from './storage/remote-log-segment-metadata-snapshot-record.js';
 import { ConfigRecord } from './metadata/config-record.js';
 import { PartitionChangeRecord } from './metadata/partition-change-record.js';
 import { FenceBrokerRecord } from './metadata/fence-broker-record.js';
@@ -34,13 +30,9 @@ import { RegisterControllerRecord } from './metadata/register-controller-record.
 /** Metadata record type ids (the spec's apiKey) as written in __cluster_metadata frames. */
 export const MetadataRecordType = {
   RegisterBroker: 0,
-  RemoteLogSegmentMetadata: 0,
   UnregisterBroker: 1,
-  RemoteLogSegmentMetadataUpdate: 1,
   Topic: 2,
-  RemotePartitionDeleteMetadata: 2,
   Partition: 3,
-  RemoteLogSegmentMetadataSnapshot: 3,
   Config: 4,
   PartitionChange: 5,
   FenceBroker: 7,
@@ -66,13 +58,9 @@ export const MetadataRecordType = {
 
 export const METADATA_RECORD_CODECS: ReadonlyMap<number, MessageCodec<any>> = new Map<number, MessageCodec<any>>([
   [0, RegisterBrokerRecord],
-  [0, RemoteLogSegmentMetadataRecord],
   [1, UnregisterBrokerRecord],
-  [1, RemoteLogSegmentMetadataUpdateRecord],
   [2, TopicRecord],
-  [2, RemotePartitionDeleteMetadataRecord],
   [3, PartitionRecord],
-  [3, RemoteLogSegmentMetadataSnapshotRecord],
   [4, ConfigRecord],
   [5, PartitionChangeRecord],
   [7, FenceBrokerRecord],

@@ -75,9 +75,10 @@ export function responseHeaderVersion(apiKey: number, apiVersion: number): numbe
 }
 
 function emitMetadataRecords(specs: MessageSpec[]): string {
-  const records = specs.filter((s) => s.kind === 'metadata').sort((a, b) => a.apiKey! - b.apiKey!);
+  const records = specs.filter((s) => s.kind === 'metadata' && s.folder === 'metadata').sort((a, b) => a.apiKey! - b.apiKey!);
   const out: string[] = [GENERATED_HEADER, '/* eslint-disable */', "import type { MessageCodec } from '../runtime/index.js';"];
   for (const r of records) out.push(`import { ${r.name} } from './${modulePath(r).replace(/\.ts$/, '.js')}';`);
+  // storage/ holds tiered-storage records that reuse these ids in another topic; only metadata/ belongs here.
   out.push('\n/** Metadata record type ids (the spec\'s apiKey) as written in __cluster_metadata frames. */');
   out.push('export const MetadataRecordType = {');
   for (const r of records) out.push(`  ${r.name.replace(/Record$/, '')}: ${r.apiKey},`);
