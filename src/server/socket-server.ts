@@ -1,0 +1,104 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { Connection } from './connection.js';
+import type { ConnectionInfo, RequestDispatcher } from './types.js';
+
+export interface ListenerConfig {
+  readonly name: string;
+  /** Host to bind; 'localhost' or empty binds both IPv4 and IPv6 loopback, '0.0.0.0'/'::' everything. */
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: ConnectionInfo['securityProtocol'];
+}
+
+export interface BoundListener extends ListenerConfig {
+  /** The port actually bound (differs from `port` when 0 was asked). */
+  readonly boundPort: number;
+}
+
+export interface SocketServerOptions {
+  readonly listeners: readonly ListenerConfig[];
+  readonly dispatcher: RequestDispatcher;
+  /** socket.request.max.bytes */
+  readonly maxFrameBytes: number;
+  readonly log: Logger;
+}
+
+/** Binding hosts for a listener host: librdkafka may resolve `localhost` to ::1, so bind both families. */
+function bindHosts(host: string): string[] {
+  if (host === '' || host === 'localhost') return ['127.0.0.1', '::1'];
+  return [host];
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true, ipv6Only: host.includes(':') && host !== '::' }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+/** Accepts TCP connections on the configured listeners and hands each to a Connection. */
+export class SocketServer {
+  private readonly servers: Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private nextConnectionId = 0;
+  bound: BoundListener[] = [];
+
+  constructor(private readonly options: SocketServerOptions) {}
+
+  async start(): Promise<BoundListener[]> {
+    for (const listener of this.options.listeners) {
+      let port = listener.port;
+      const hosts = bindHosts(listener.host);
+      for (const [index, host] of hosts.entries()) {
+        const server = createServer({ noDelay: true }, (socket) => this.accept(socket, listener));
+        try {
+          port = await listen(server, host, port);
+          this.servers.push(server);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          // A machine without IPv6 loopback still serves IPv4; anything else is fatal.
+          if (index > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+            this.options.log.warn({ host }, 'IPv6 loopback unavailable; listening on IPv4 only');
+            continue;
+          }
+          throw error;
+        }
+      }
+      this.bound.push({ ...listener, boundPort: port });
+    }
+    return this.bound;
+  }
+
+  private accept(socket: Socket, listener: ListenerConfig): void {
+    const id = `${listener.name}-${this.nextConnectionId++}`;
+    const info: ConnectionInfo = {
+      id,
+      listenerName: listener.name,
+      securityProtocol: listener.securityProtocol,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      log: this.options.log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+    };
+    socket.setNoDelay(true);
+    const connection = new Connection(socket, info, this.options.dispatcher, this.options.maxFrameBytes, (c) =>
+      this.connections.delete(c),
+    );
+    this.connections.add(connection);
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async stop(): Promise<void> {
+    const closing = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const connection of [...this.connections]) connection.destroy();
+    await Promise.all(closing);
+  }
+}

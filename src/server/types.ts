@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+
+/** What the server knows about one client connection; handlers see it through the request context. */
+export interface ConnectionInfo {
+  readonly id: string;
+  readonly listenerName: string;
+  readonly securityProtocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly log: Logger;
+}
+
+/** The answer to one request frame. */
+export interface DispatchResult {
+  /** A whole response frame (size prefix included), or null when the request gets no response (acks=0). */
+  readonly response: Buffer | null;
+  /** Close the connection after writing `response` (Kafka's answer to some malformed requests). */
+  readonly close?: boolean;
+}
+
+/** Turns one request frame (without its size prefix) into a response. Never rejects for bad input. */
+export interface RequestDispatcher {
+  dispatch(frame: Buffer, connection: ConnectionInfo): Promise<DispatchResult>;
+  /** Called once when a connection closes, so per-connection state (fetch sessions, SASL) is dropped. */
+  connectionClosed?(connection: ConnectionInfo): void;
+}
+
+/** A byte stream the server reads frames from: a net.Socket or a tls.TLSSocket, or an in-memory pair in tests. */
+export interface FrameTransport {
+  on(event: 'data', listener: (chunk: Buffer) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'drain', listener: () => void): this;
+  write(chunk: Buffer): boolean;
+  pause(): this;
+  resume(): this;
+  destroy(error?: Error): this;
+  end(): this;
+}
