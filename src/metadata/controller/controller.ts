@@ -1,0 +1,326 @@
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { MetadataRecordType } from '../../../protocol/generated/metadata-records.js';
+import { randomUuid } from '../../../protocol/runtime/index.js';
+import { randomBytes } from 'node:crypto';
+import { SerialQueue } from '../../storage/serial-queue.js';
+import { metadataRecord, type MetadataRecord } from '../records.js';
+import type { MetadataQuorum } from '../quorum/types.js';
+import { ConfigResourceType, type MetadataView, type TopicState } from '../image/types.js';
+import { INTERNAL_TOPICS, topicNameProblem, unifyCollisionChars } from './topic-names.js';
+
+export interface ControllerSettings {
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly deleteTopicEnable: boolean;
+  /** Validates a topic's config overrides; returns null or an error message (INVALID_CONFIG). */
+  readonly validateTopicConfigs: (overrides: ReadonlyMap<string, string | null>) => string | null;
+}
+
+export interface CreateTopicSpec {
+  readonly name: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  /** Manual assignment: partition index → replica broker ids. */
+  readonly assignments: ReadonlyMap<number, readonly number[]>;
+  readonly configs: ReadonlyMap<string, string | null>;
+}
+
+export interface CreateTopicOutcome {
+  readonly name: string;
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly topicId: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+}
+
+export interface TopicErrorOutcome {
+  readonly name: string | null;
+  readonly topicId: string | null;
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+export interface ConfigAlteration {
+  readonly resourceType: number;
+  readonly resourceName: string;
+  /** name → new value (null removes the override). */
+  readonly changes: ReadonlyMap<string, string | null>;
+}
+
+const PRODUCER_ID_BLOCK_SIZE = 1000;
+
+function fail(name: string, errorCode: number, errorMessage: string): CreateTopicOutcome {
+  return { name, errorCode, errorMessage, topicId: '', numPartitions: -1, replicationFactor: -1 };
+}
+
+/**
+ * Turns admin intentions into metadata records and commits them through the quorum. Requests
+ * run one at a time, each validated against the image as it stands after the previous commit.
+ */
+export class QuorumController {
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    private readonly quorum: MetadataQuorum,
+    private readonly image: MetadataView,
+    private readonly settings: ControllerSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** Appends records built from the current image; `build` runs inside the controller's queue. */
+  private commit<T>(build: () => { records: MetadataRecord[]; result: T }): Promise<T> {
+    return this.queue.run(async () => {
+      const { records, result } = build();
+      if (records.length > 0) await this.quorum.propose(records);
+      return result;
+    });
+  }
+
+  private liveBrokers(): number[] {
+    return [...this.image.brokers()].filter((b) => !b.fenced && !b.inControlledShutdown).map((b) => b.id).sort((a, b) => a - b);
+  }
+
+  createTopics(specs: readonly CreateTopicSpec[], validateOnly: boolean): Promise<CreateTopicOutcome[]> {
+    return this.commit(() => {
+      const records: MetadataRecord[] = [];
+      const outcomes: CreateTopicOutcome[] = [];
+      const counts = new Map<string, number>();
+      for (const spec of specs) counts.set(spec.name, (counts.get(spec.name) ?? 0) + 1);
+      const claimed = new Set<string>();
+      for (const spec of specs) {
+        if ((counts.get(spec.name) ?? 0) > 1) {
+          outcomes.push(fail(spec.name, ErrorCode.INVALID_REQUEST, `Found multiple entries for ${spec.name} in the request.`));
+          continue;
+        }
+        const outcome = this.planTopic(spec, claimed, validateOnly ? null : records);
+        if (outcome.errorCode === 0) claimed.add(unifyCollisionChars(spec.name));
+        outcomes.push(outcome);
+      }
+      return { records, result: outcomes };
+    });
+  }
+
+  private planTopic(spec: CreateTopicSpec, claimed: Set<string>, records: MetadataRecord[] | null): CreateTopicOutcome {
+    const problem = topicNameProblem(spec.name);
+    if (problem !== null) return fail(spec.name, ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    if (this.image.topic(spec.name) !== undefined) {
+      return fail(spec.name, ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    }
+    const unified = unifyCollisionChars(spec.name);
+    for (const existing of this.image.topics()) {
+      if (unifyCollisionChars(existing.name) === unified) {
+        return fail(spec.name, ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${existing.name}`);
+      }
+    }
+    if (claimed.has(unified)) return fail(spec.name, ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with another topic in this request.`);
+    const live = this.liveBrokers();
+    let assignment: (readonly number[])[];
+    if (spec.assignments.size > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        return fail(spec.name, ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.');
+      }
+      assignment = [];
+      for (let p = 0; p < spec.assignments.size; p++) {
+        const replicas = spec.assignments.get(p);
+        if (replicas === undefined) return fail(spec.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions should be a consecutive 0-based integer sequence');
+        if (replicas.length === 0) return fail(spec.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment for partition ${p} is empty`);
+        if (new Set(replicas).size !== replicas.length) return fail(spec.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment for partition ${p} contains duplicate broker ids`);
+        for (const id of replicas) {
+          if (this.image.broker(id) === undefined) return fail(spec.name, ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Replica assignment for partition ${p} refers to unknown broker ${id}`);
+        }
+        assignment.push(replicas);
+      }
+    } else {
+      const partitions = spec.numPartitions === -1 ? this.settings.numPartitions : spec.numPartitions;
+      const factor = spec.replicationFactor === -1 ? this.settings.defaultReplicationFactor : spec.replicationFactor;
+      if (partitions <= 0) return fail(spec.name, ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      if (factor <= 0) return fail(spec.name, ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+      if (factor > live.length) {
+        return fail(spec.name, ErrorCode.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${factor} time(s): The target replication factor of ${factor} cannot be reached because only ${live.length} broker(s) are registered.`);
+      }
+      assignment = placeReplicas(live, partitions, factor, 0);
+    }
+    const configProblem = this.settings.validateTopicConfigs(spec.configs);
+    if (configProblem !== null) return fail(spec.name, ErrorCode.INVALID_CONFIG, configProblem);
+    const topicId = randomUuid(randomBytes);
+    if (records !== null) {
+      records.push(metadataRecord(MetadataRecordType.Topic, { name: spec.name, topicId }));
+      for (const [name, value] of spec.configs) {
+        if (value === null) continue;
+        records.push(metadataRecord(MetadataRecordType.Config, { resourceType: ConfigResourceType.TOPIC, resourceName: spec.name, name, value }));
+      }
+      assignment.forEach((replicas, partition) => records.push(this.partitionRecord(topicId, partition, replicas)));
+    }
+    return { name: spec.name, errorCode: 0, errorMessage: null, topicId, numPartitions: assignment.length, replicationFactor: assignment[0]?.length ?? 0 };
+  }
+
+  private partitionRecord(topicId: string, partition: number, replicas: readonly number[]): MetadataRecord {
+    const live = new Set(this.liveBrokers());
+    const isr = replicas.filter((id) => live.has(id));
+    return metadataRecord(MetadataRecordType.Partition, {
+      partitionId: partition,
+      topicId,
+      replicas: [...replicas],
+      isr,
+      removingReplicas: [],
+      addingReplicas: [],
+      leader: isr[0] ?? -1,
+      leaderRecoveryState: 0,
+      leaderEpoch: 0,
+      partitionEpoch: 0,
+      directories: replicas.map(() => 'AAAAAAAAAAAAAAAAAAAAAA'),
+      eligibleLeaderReplicas: null,
+      lastKnownElr: null,
+    });
+  }
+
+  /** Deletes topics by name or id (each target has exactly one of them set). */
+  deleteTopics(targets: readonly { name: string | null; topicId: string | null }[]): Promise<TopicErrorOutcome[]> {
+    return this.commit(() => {
+      const records: MetadataRecord[] = [];
+      const seen = new Set<string>();
+      const outcomes = targets.map((target): TopicErrorOutcome => {
+        const topic: TopicState | undefined =
+          target.name !== null ? this.image.topic(target.name) : target.topicId !== null ? this.image.topicById(target.topicId) : undefined;
+        if (!this.settings.deleteTopicEnable) {
+          return { ...target, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' };
+        }
+        if (topic === undefined) {
+          return target.name !== null
+            ? { ...target, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' }
+            : { ...target, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' };
+        }
+        if (!seen.has(topic.topicId)) {
+          seen.add(topic.topicId);
+          records.push(metadataRecord(MetadataRecordType.RemoveTopic, { topicId: topic.topicId }));
+        }
+        return { name: topic.name, topicId: topic.topicId, errorCode: 0, errorMessage: null };
+      });
+      return { records, result: outcomes };
+    });
+  }
+
+  createPartitions(
+    requests: readonly { name: string; count: number; assignments: readonly (readonly number[])[] | null }[],
+    validateOnly: boolean,
+  ): Promise<TopicErrorOutcome[]> {
+    return this.commit(() => {
+      const records: MetadataRecord[] = [];
+      const outcomes = requests.map((request): TopicErrorOutcome => {
+        const base = { name: request.name, topicId: null };
+        const topic = this.image.topic(request.name);
+        if (topic === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${request.name}' does not exist.` };
+        const current = topic.partitions.size;
+        if (request.count < current) {
+          return { ...base, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `The topic ${request.name} currently has ${current} partition(s); ${request.count} would not be an increase.` };
+        }
+        if (request.count === current) {
+          return { ...base, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic already has ${current} partition(s).` };
+        }
+        const factor = topic.partitions.get(0)?.replicas.length ?? 1;
+        const adding = request.count - current;
+        let placement: (readonly number[])[];
+        if (request.assignments !== null) {
+          if (request.assignments.length !== adding) {
+            return { ...base, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Attempted to add ${adding} additional partition(s), but only ${request.assignments.length} assignment(s) were specified.` };
+          }
+          placement = [...request.assignments];
+        } else {
+          const live = this.liveBrokers();
+          if (factor > live.length) {
+            return { ...base, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Unable to replicate the partition ${factor} time(s): only ${live.length} broker(s) are registered.` };
+          }
+          placement = placeReplicas(live, adding, factor, current);
+        }
+        if (!validateOnly) placement.forEach((replicas, i) => records.push(this.partitionRecord(topic.topicId, current + i, replicas)));
+        return { ...base, errorCode: 0, errorMessage: null };
+      });
+      return { records, result: outcomes };
+    });
+  }
+
+  /** Applies config changes (already validated by the caller) as ConfigRecords. */
+  alterConfigs(alterations: readonly ConfigAlteration[], validateOnly: boolean): Promise<void> {
+    return this.commit(() => {
+      const records: MetadataRecord[] = [];
+      if (!validateOnly) {
+        for (const alteration of alterations) {
+          for (const [name, value] of alteration.changes) {
+            records.push(metadataRecord(MetadataRecordType.Config, { resourceType: alteration.resourceType, resourceName: alteration.resourceName, name, value }));
+          }
+        }
+      }
+      return { records, result: undefined };
+    });
+  }
+
+  /** Registers (or re-registers) a broker, unfenced: the single-node path and the BrokerRegistration RPC share it. */
+  registerBroker(registration: {
+    brokerId: number;
+    incarnationId: string;
+    endpoints: readonly { name: string; host: string; port: number; securityProtocol: number }[];
+    rack: string | null;
+    fenced: boolean;
+  }): Promise<bigint> {
+    return this.queue.run(async () => {
+      const epoch = this.image.offset + 1n;
+      const record = metadataRecord(MetadataRecordType.RegisterBroker, {
+        brokerId: registration.brokerId,
+        isMigratingZkBroker: false,
+        incarnationId: registration.incarnationId,
+        brokerEpoch: epoch,
+        endPoints: registration.endpoints.map((e) => ({ ...e })),
+        features: [{ name: 'metadata.version', minSupportedVersion: 1, maxSupportedVersion: METADATA_VERSION }],
+        rack: registration.rack,
+        fenced: registration.fenced,
+        inControlledShutdown: false,
+        logDirs: [],
+      });
+      const records = [record];
+      if (this.image.feature('metadata.version') === undefined) {
+        records.unshift(metadataRecord(MetadataRecordType.FeatureLevel, { name: 'metadata.version', featureLevel: METADATA_VERSION }));
+      }
+      await this.quorum.propose(records);
+      this.log.info({ brokerId: registration.brokerId, epoch: String(epoch) }, 'broker registered');
+      return epoch;
+    });
+  }
+
+  /** Hands out the next block of producer ids (AllocateProducerIds / InitProducerId). */
+  allocateProducerIds(brokerId: number, brokerEpoch: bigint): Promise<{ start: bigint; length: number }> {
+    return this.commit(() => {
+      const start = this.image.nextProducerId;
+      const records = [metadataRecord(MetadataRecordType.ProducerIds, { brokerId, brokerEpoch, nextProducerId: start + BigInt(PRODUCER_ID_BLOCK_SIZE) })];
+      return { records, result: { start, length: PRODUCER_ID_BLOCK_SIZE } };
+    });
+  }
+
+  isInternalTopic(name: string): boolean {
+    return INTERNAL_TOPICS.has(name);
+  }
+}
+
+/** metadata.version feature level of Kafka 3.9 (3.9-IV0). */
+export const METADATA_VERSION = 21;
+
+/**
+ * Spreads replicas over brokers round-robin from a rotating start, so leaders (first replicas)
+ * are balanced and no partition holds a broker twice.
+ */
+export function placeReplicas(brokers: readonly number[], partitions: number, factor: number, firstPartition: number): number[][] {
+  const out: number[][] = [];
+  const n = brokers.length;
+  const start = Math.floor(Math.random() * n);
+  for (let p = 0; p < partitions; p++) {
+    const replicas: number[] = [];
+    const shift = 1 + (Math.floor((firstPartition + p) / n) % Math.max(1, n - 1));
+    const first = (start + firstPartition + p) % n;
+    for (let r = 0; r < factor; r++) replicas.push(brokers[(first + (r === 0 ? 0 : shift + r - 1)) % n]!);
+    // Fall back to plain consecutive placement if the shifted pattern repeated a broker.
+    out.push(new Set(replicas).size === factor ? replicas : Array.from({ length: factor }, (_, r) => brokers[(first + r) % n]!));
+  }
+  return out;
+}
