@@ -1,0 +1,320 @@
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import { validateRecords } from '../records/validate.js';
+import { allRecordsHaveKeys } from '../records/validate.js';
+import { upConvertMessageSet } from '../records/legacy.js';
+import type { EffectiveTopicConfig } from '../config/describe.js';
+import type { LogManager } from '../storage/log-manager.js';
+import { OffsetOutOfRangeError } from '../storage/types.js';
+import { SerialQueue } from '../storage/serial-queue.js';
+import type { MetadataDelta, MetadataView, PartitionState } from '../metadata/image/types.js';
+import { HostedPartition } from './hosted-partition.js';
+import { toLogConfig } from './log-config.js';
+import {
+  IsolationLevel,
+  OffsetSpec,
+  type FetchPartitionOutcome,
+  type FetchPartitionRequest,
+  type ListOffsetOutcome,
+  type ProduceOutcome,
+} from './types.js';
+
+export interface ReplicaManagerOptions {
+  readonly nodeId: number;
+  readonly logManager: LogManager;
+  readonly metadata: MetadataView;
+  /** The effective config of a topic (overrides from the image over broker defaults). */
+  readonly topicConfig: (topic: string) => EffectiveTopicConfig;
+  readonly log: Logger;
+}
+
+export interface ProduceOptions {
+  /** 0, 1 or -1 (all in-sync replicas). */
+  readonly acks: number;
+  readonly produceVersion: number;
+}
+
+export interface FetchOptions {
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly isolationLevel: number;
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function produceError(errorCode: number, errorMessage: string | null = null): ProduceOutcome {
+  return { errorCode, errorMessage, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n, recordErrors: [] };
+}
+
+function fetchError(errorCode: number, partition?: HostedPartition): FetchPartitionOutcome {
+  return {
+    errorCode,
+    highWatermark: partition?.log.highWatermark ?? -1n,
+    lastStableOffset: partition?.log.highWatermark ?? -1n,
+    logStartOffset: partition?.log.logStartOffset ?? -1n,
+    records: EMPTY,
+  };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Owns the partition replicas on this broker: creates and deletes their logs as the metadata
+ * image says, serves produce and fetch on leaders, and advances high watermarks.
+ */
+export class ReplicaManager {
+  private readonly partitions = new Map<string, HostedPartition>();
+  private readonly changes = new SerialQueue();
+
+  constructor(private readonly options: ReplicaManagerOptions) {}
+
+  get nodeId(): number {
+    return this.options.nodeId;
+  }
+
+  partition(topic: string, partition: number): HostedPartition | undefined {
+    return this.partitions.get(key(topic, partition));
+  }
+
+  hostedPartitions(): IterableIterator<HostedPartition> {
+    return this.partitions.values();
+  }
+
+  /** Reacts to committed metadata: one change at a time, in commit order. */
+  applyDelta(delta: MetadataDelta): Promise<void> {
+    return this.changes.run(async () => {
+      for (const topic of delta.deletedTopics) {
+        for (const state of topic.partitions.values()) {
+          const hosted = this.partitions.get(key(topic.name, state.partition));
+          if (hosted === undefined) continue;
+          this.partitions.delete(key(topic.name, state.partition));
+          hosted.notifyAppend();
+          await this.options.logManager.deleteLog(topic.name, state.partition);
+        }
+      }
+      for (const state of delta.changedPartitions) await this.applyPartition(state);
+      for (const topicName of delta.changedTopicConfigs) {
+        const topic = this.options.metadata.topic(topicName);
+        if (topic === undefined) continue;
+        const config = this.options.topicConfig(topicName);
+        for (const state of topic.partitions.values()) {
+          const hosted = this.partitions.get(key(topicName, state.partition));
+          if (hosted === undefined) continue;
+          hosted.config = config;
+          hosted.log.updateConfig(toLogConfig(config));
+        }
+      }
+    });
+  }
+
+  private async applyPartition(state: PartitionState): Promise<void> {
+    const k = key(state.topicName, state.partition);
+    let hosted = this.partitions.get(k);
+    if (!state.replicas.includes(this.options.nodeId)) {
+      if (hosted !== undefined) {
+        this.partitions.delete(k);
+        hosted.notifyAppend();
+        await this.options.logManager.deleteLog(state.topicName, state.partition);
+      }
+      return;
+    }
+    if (hosted === undefined) {
+      const config = this.options.topicConfig(state.topicName);
+      const logConfig = toLogConfig(config);
+      const log =
+        this.options.logManager.getLog(state.topicName, state.partition) ??
+        (await this.options.logManager.createLog(state.topicName, state.partition, state.topicId, logConfig));
+      log.updateConfig(logConfig);
+      hosted = new HostedPartition(state.topicName, state.partition, state.topicId, log, config, this.options.nodeId);
+      this.partitions.set(k, hosted);
+    }
+    hosted.leaderId = state.leader;
+    hosted.leaderEpoch = state.leaderEpoch;
+    hosted.isr = state.isr;
+    hosted.replicas = state.replicas;
+    if (hosted.isLeader) this.maybeAdvanceHighWatermark(hosted);
+  }
+
+  /** The high watermark is the smallest log end offset among the in-sync replicas. */
+  private maybeAdvanceHighWatermark(partition: HostedPartition): void {
+    // Followers' fetch positions join this once replication runs; a sole in-sync replica is its own majority.
+    if (partition.isr.length === 1 && partition.isr[0] === this.options.nodeId) {
+      if (partition.log.highWatermark !== partition.log.logEndOffset) {
+        partition.log.updateHighWatermark(partition.log.logEndOffset);
+      }
+    }
+  }
+
+  /** Whether the topic-partition exists in the committed metadata. */
+  private existing(topic: string, partition: number): PartitionState | undefined {
+    return this.options.metadata.topic(topic)?.partitions.get(partition);
+  }
+
+  async produce(topic: string, partitionIndex: number, records: Buffer | null, options: ProduceOptions): Promise<ProduceOutcome> {
+    const partition = this.partitions.get(key(topic, partitionIndex));
+    if (partition === undefined) {
+      return produceError(this.existing(topic, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (!partition.isLeader) return produceError(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (records === null || records.length === 0) return produceError(ErrorCode.CORRUPT_MESSAGE, 'Produce request carried no records');
+    const config = partition.config;
+    const validation = validateRecords(records, { maxBatchSize: config.maxMessageBytes, produceVersion: options.produceVersion });
+    if (!validation.ok) {
+      const outcome = produceError(validation.errorCode, validation.message);
+      if (validation.errorCode === ErrorCode.INVALID_RECORD) {
+        outcome.recordErrors.push({ batchIndex: validation.batchIndex, batchIndexErrorMessage: validation.message });
+      }
+      return outcome;
+    }
+    let batches = records;
+    if (validation.magic < 2) batches = await upConvertMessageSet(records);
+    if (config.compact && !(await allRecordsHaveKeys(batches))) {
+      const message = `Compacted topic cannot accept message without key in topic partition ${topic}-${partitionIndex}.`;
+      return { ...produceError(ErrorCode.INVALID_RECORD, message), recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: message }] };
+    }
+    if (options.acks === -1 && partition.isr.length < config.minInsyncReplicas) {
+      return produceError(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+        `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${config.minInsyncReplicas} for partition ${topic}-${partitionIndex}`,
+      );
+    }
+    const result = await partition.log.append(batches, partition.leaderEpoch);
+    this.maybeAdvanceHighWatermark(partition);
+    partition.notifyAppend();
+    return {
+      errorCode: 0,
+      errorMessage: null,
+      baseOffset: result.baseOffset,
+      logAppendTime: result.logAppendTime,
+      logStartOffset: result.logStartOffset,
+      recordErrors: [],
+    };
+  }
+
+  /** Reads one partition for a consumer, without waiting. */
+  readPartition(request: FetchPartitionRequest, isolationLevel: number): FetchPartitionOutcome {
+    const partition = this.partitions.get(key(request.topic, request.partition));
+    if (partition === undefined) {
+      return fetchError(this.existing(request.topic, request.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (!partition.isLeader) return fetchError(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
+    if (request.currentLeaderEpoch >= 0) {
+      if (request.currentLeaderEpoch < partition.leaderEpoch) return fetchError(ErrorCode.FENCED_LEADER_EPOCH, partition);
+      if (request.currentLeaderEpoch > partition.leaderEpoch) return fetchError(ErrorCode.UNKNOWN_LEADER_EPOCH, partition);
+    }
+    const log = partition.log;
+    const highWatermark = log.highWatermark;
+    // Without transactions the last stable offset is the high watermark.
+    const lastStableOffset = highWatermark;
+    const maxOffset = isolationLevel === IsolationLevel.READ_COMMITTED ? lastStableOffset : highWatermark;
+    if (request.fetchOffset < log.logStartOffset || request.fetchOffset > log.logEndOffset) {
+      return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+    }
+    try {
+      const read = log.read(request.fetchOffset, { maxBytes: request.maxBytes, maxOffset, minOneBatch: true });
+      return { errorCode: 0, highWatermark, lastStableOffset, logStartOffset: log.logStartOffset, records: read.records };
+    } catch (error) {
+      if (error instanceof OffsetOutOfRangeError) return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+      throw error;
+    }
+  }
+
+  /**
+   * Consumer fetch across partitions: reads at once, and when fewer than minBytes are ready waits
+   * (up to maxWaitMs) for an append to any of them, then reads again. Kafka's response-size rules:
+   * partitions fill up to `maxBytes` in request order, and the first non-empty one always comes whole.
+   */
+  async fetch(requests: readonly FetchPartitionRequest[], options: FetchOptions): Promise<FetchPartitionOutcome[]> {
+    const deadline = Date.now() + Math.max(0, options.maxWaitMs);
+    for (;;) {
+      const outcomes = this.readAll(requests, options);
+      const bytes = outcomes.reduce((sum, o) => sum + o.records.length, 0);
+      const anyError = outcomes.some((o) => o.errorCode !== 0);
+      const remaining = deadline - Date.now();
+      if (bytes >= options.minBytes || anyError || remaining <= 0 || requests.length === 0) return outcomes;
+      await this.waitForAppend(requests, remaining);
+    }
+  }
+
+  private readAll(requests: readonly FetchPartitionRequest[], options: FetchOptions): FetchPartitionOutcome[] {
+    let budget = options.maxBytes;
+    let first = true;
+    return requests.map((request) => {
+      if (budget <= 0 && !first) {
+        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel);
+        return { ...outcome, records: EMPTY };
+      }
+      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel);
+      if (outcome.records.length > 0) {
+        first = false;
+        budget -= outcome.records.length;
+      }
+      return outcome;
+    });
+  }
+
+  private waitForAppend(requests: readonly FetchPartitionRequest[], timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancels: (() => void)[] = [];
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        for (const cancel of cancels) cancel();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      for (const request of requests) {
+        const partition = this.partitions.get(key(request.topic, request.partition));
+        if (partition !== undefined) cancels.push(partition.onNextAppend(finish));
+      }
+    });
+  }
+
+  async listOffset(topic: string, partitionIndex: number, timestamp: bigint, isolationLevel: number, currentLeaderEpoch: number): Promise<ListOffsetOutcome> {
+    const none = (errorCode: number): ListOffsetOutcome => ({ errorCode, timestamp: -1n, offset: -1n, leaderEpoch: -1 });
+    const partition = this.partitions.get(key(topic, partitionIndex));
+    if (partition === undefined) {
+      return none(this.existing(topic, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (!partition.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < partition.leaderEpoch) return none(ErrorCode.FENCED_LEADER_EPOCH);
+    if (currentLeaderEpoch > partition.leaderEpoch) return none(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    const log = partition.log;
+    const epochAt = (offset: bigint): number => {
+      const epoch = log.epochs.epochForOffset(offset);
+      return epoch >= 0 ? epoch : partition.leaderEpoch;
+    };
+    switch (timestamp) {
+      case OffsetSpec.EARLIEST:
+      case OffsetSpec.EARLIEST_LOCAL: {
+        const offset = log.logStartOffset;
+        return { errorCode: 0, timestamp: -1n, offset, leaderEpoch: epochAt(offset) };
+      }
+      case OffsetSpec.LATEST:
+      case OffsetSpec.LATEST_TIERED: {
+        // Consumers see up to the high watermark (the last stable offset under read_committed).
+        // Without open transactions the last stable offset equals the high watermark.
+        void isolationLevel;
+        const offset = log.highWatermark;
+        return { errorCode: 0, timestamp: -1n, offset, leaderEpoch: partition.leaderEpoch };
+      }
+      case OffsetSpec.MAX_TIMESTAMP: {
+        const found = log.maxTimestampAndOffset();
+        return found === null
+          ? { errorCode: 0, timestamp: -1n, offset: -1n, leaderEpoch: -1 }
+          : { errorCode: 0, timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch };
+      }
+      default: {
+        if (timestamp < 0n) return none(ErrorCode.INVALID_REQUEST);
+        const found = await log.offsetForTimestamp(timestamp);
+        if (found === null || found.offset >= log.highWatermark) return { errorCode: 0, timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+        return { errorCode: 0, timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch };
+      }
+    }
+  }
+}
