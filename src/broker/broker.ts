@@ -1,0 +1,191 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { randomUuid } from '../../protocol/runtime/index.js';
+import type { BrokerConfig, SecurityProtocol } from '../config/server-properties.js';
+import { effectiveTopicConfig, validateTopicConfigs } from '../config/describe.js';
+import { MemoryFileSystem } from '../storage/memory-fs.js';
+import { NodeFileSystem } from '../storage/node-fs.js';
+import { LogManager } from '../storage/log-manager.js';
+import { readTextFile, parseProperties } from '../storage/checkpoint-file.js';
+import { joinPath } from '../storage/file-names.js';
+import type { FileSystem, LogConfig } from '../storage/types.js';
+import { DEFAULT_LOG_CONFIG } from '../storage/types.js';
+import { MetadataImage } from '../metadata/image/metadata-image.js';
+import { ConfigResourceType } from '../metadata/image/types.js';
+import { LocalQuorum } from '../metadata/quorum/local-quorum.js';
+import { QuorumController } from '../metadata/controller/controller.js';
+import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
+import { toLogConfig } from '../replication/log-config.js';
+import { SocketServer, type BoundListener } from '../server/socket-server.js';
+import { HandlerRegistry } from '../handlers/registry.js';
+import { KafkaDispatcher } from '../handlers/dispatcher.js';
+import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js';
+import { registerAllHandlers } from '../handlers/all.js';
+
+/** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
+const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
+
+/** The metadata log is trimmed by snapshots, never by time or size retention. */
+const METADATA_LOG_CONFIG: LogConfig = { ...DEFAULT_LOG_CONFIG, retentionMs: -1, retentionBytes: -1 };
+
+const SECURITY_PROTOCOL_IDS: Record<SecurityProtocol, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+
+export interface BrokerOptions {
+  readonly config: BrokerConfig;
+  /** Keep every log in memory (nothing touches the disk). */
+  readonly inMemory?: boolean;
+  readonly logger?: Logger;
+  /** How often retention and checkpointing run; Kafka's log.retention.check.interval.ms by default. */
+  readonly maintenanceIntervalMs?: number;
+}
+
+export interface RunningListener {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Reads the cluster id a previous run stored in meta.properties, so a restart keeps it. */
+function storedClusterId(fs: FileSystem, dataDir: string): string | undefined {
+  const text = readTextFile(fs, joinPath(dataDir, 'meta.properties'));
+  return text === null ? undefined : parseProperties(text).get('cluster.id');
+}
+
+/** One Sluice node: storage, the metadata quorum and controller, replicas, handlers and listeners. */
+export class Broker {
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly clusterId: string,
+    readonly logManager: LogManager,
+    readonly quorum: LocalQuorum,
+    readonly image: MetadataImage,
+    readonly controller: QuorumController,
+    readonly replicas: ReplicaManager,
+    readonly server: SocketServer,
+    readonly listeners: readonly BoundListener[],
+  ) {}
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const config = options.config;
+    const log = options.logger ?? pino({ level: 'info' });
+    const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();
+    const dataDir = config.logDirs[0] ?? './data';
+    const clusterId = (options.inMemory ? undefined : storedClusterId(fs, dataDir)) ?? randomUuid(randomBytes);
+    const topicConfig = (topic: string) =>
+      effectiveTopicConfig(image.configs(ConfigResourceType.TOPIC, topic), config.sources);
+    const image = new MetadataImage(clusterId);
+    const logManager = await LogManager.open({
+      fs,
+      dataDir,
+      nodeId: config.nodeId,
+      clusterId,
+      configFor: (topic) => (topic === METADATA_TOPIC ? METADATA_LOG_CONFIG : image.topic(topic) ? toLogConfig(topicConfig(topic)) : { ...DEFAULT_LOG_CONFIG }),
+    });
+    const metadataLog =
+      logManager.getLog(METADATA_TOPIC, 0) ?? (await logManager.createLog(METADATA_TOPIC, 0, METADATA_TOPIC_ID, METADATA_LOG_CONFIG));
+    const quorum = new LocalQuorum(metadataLog, config.nodeId);
+    const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }) });
+    quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
+    await quorum.start();
+    const controller = new QuorumController(
+      quorum,
+      image,
+      {
+        numPartitions: config.numPartitions,
+        defaultReplicationFactor: config.defaultReplicationFactor,
+        deleteTopicEnable: config.deleteTopicEnable,
+        validateTopicConfigs: (overrides) => {
+          const check = validateTopicConfigs(overrides, config.sources);
+          return check.errorCode === 0 ? null : check.errorMessage;
+        },
+      },
+      log.child({ component: 'controller' }),
+    );
+
+    const registry = new HandlerRegistry();
+    const services: BrokerServices = {
+      nodeId: config.nodeId,
+      clusterId,
+      config,
+      metadata: image,
+      controller,
+      replicas,
+      registry,
+      brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
+      controllerId: () => quorum.leaderId,
+      topicConfig,
+    };
+    registerAllHandlers(registry, services);
+    const dispatcher = new KafkaDispatcher(registry, log);
+    const server = new SocketServer({
+      listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
+      dispatcher,
+      maxFrameBytes: config.socketRequestMaxBytes,
+      log,
+    });
+    const bound = await server.start();
+    const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
+    await broker.register();
+    broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
+    return broker;
+  }
+
+  /** Registers this node with the controller, with the ports actually bound (port 0 becomes real). */
+  private async register(): Promise<void> {
+    const endpoints = this.config.advertisedListeners.map((advertised) => {
+      const bound = this.listeners.find((l) => l.name === advertised.name);
+      const port = advertised.port === 0 || (bound && advertised.port === bound.port) ? bound?.boundPort ?? advertised.port : advertised.port;
+      return { name: advertised.name, host: advertised.host || 'localhost', port, securityProtocol: SECURITY_PROTOCOL_IDS[advertised.securityProtocol] };
+    });
+    await this.controller.registerBroker({ brokerId: this.config.nodeId, incarnationId: randomUuid(() => Buffer.from(randomUUID().replace(/-/g, ''), 'hex')), endpoints, rack: this.config.brokerRack, fenced: false });
+  }
+
+  private scheduleMaintenance(intervalMs: number): void {
+    this.maintenanceTimer = setInterval(() => {
+      this.logManager.maintenance().catch((error: unknown) => this.log.error({ err: error }, 'log maintenance failed'));
+    }, Math.max(1000, intervalMs));
+    this.maintenanceTimer.unref();
+    // Kafka's log.flush.offset.checkpoint.interval.ms: recovery points reach disk every minute.
+    this.checkpointTimer = setInterval(() => {
+      this.logManager.writeCheckpoints().catch((error: unknown) => this.log.error({ err: error }, 'checkpoint write failed'));
+    }, 60_000);
+    this.checkpointTimer.unref();
+  }
+
+  /** Advertised address of a client listener. */
+  endpoint(listenerName = this.config.advertisedListeners[0]?.name ?? 'PLAINTEXT'): RunningListener {
+    const advertised = this.config.advertisedListeners.find((l) => l.name === listenerName);
+    const bound = this.listeners.find((l) => l.name === listenerName);
+    if (advertised === undefined || bound === undefined) throw new Error(`no listener ${listenerName}`);
+    const port = advertised.port === 0 || advertised.port === bound.port ? bound.boundPort : advertised.port;
+    return { name: listenerName, host: advertised.host || 'localhost', port };
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.maintenanceTimer);
+    clearInterval(this.checkpointTimer);
+    await this.server.stop();
+    await this.quorum.stop();
+    await this.logManager.shutdown();
+    this.log.info('broker stopped');
+  }
+}
+
+function brokerEndpoints(image: MetadataImage, listenerName: string): AdvertisedEndpoint[] {
+  const out: AdvertisedEndpoint[] = [];
+  for (const broker of image.brokers()) {
+    if (broker.fenced) continue;
+    const endpoint = broker.endpoints.find((e) => e.name === listenerName) ?? broker.endpoints[0];
+    if (endpoint === undefined) continue;
+    out.push({ nodeId: broker.id, host: endpoint.host, port: endpoint.port, rack: broker.rack });
+  }
+  return out.sort((a, b) => a.nodeId - b.nodeId);
+}

@@ -1,0 +1,39 @@
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { ListOffsetsRequest } from '../../protocol/generated/message/list-offsets-request.js';
+import { ListOffsetsResponse } from '../../protocol/generated/message/list-offsets-response.js';
+import type { BrokerServices } from './services.js';
+import type { ApiHandler } from './types.js';
+
+export function createListOffsetsHandler(services: BrokerServices): ApiHandler<ListOffsetsRequest, ListOffsetsResponse> {
+  return {
+    apiKey: ApiKey.ListOffsets,
+    minVersion: 0,
+    maxVersion: 9,
+    async handle(request, context) {
+      const version = context.apiVersion;
+      const isolation = version >= 2 ? request.isolationLevel : 0;
+      const seen = new Set<string>();
+      const response = ListOffsetsResponse.defaults();
+      response.topics = await Promise.all(
+        request.topics.map(async (topic) => ({
+          name: topic.name,
+          partitions: await Promise.all(
+            topic.partitions.map(async (p) => {
+              const base = { partitionIndex: p.partitionIndex, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+              const key = `${topic.name}\u0000${p.partitionIndex}`;
+              if (seen.has(key)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
+              seen.add(key);
+              const outcome = await services.replicas.listOffset(topic.name, p.partitionIndex, p.timestamp, isolation, version >= 4 ? p.currentLeaderEpoch : -1);
+              if (version === 0) {
+                return { ...base, errorCode: outcome.errorCode, oldStyleOffsets: outcome.errorCode === 0 && outcome.offset >= 0n ? [outcome.offset] : [] };
+              }
+              return { ...base, errorCode: outcome.errorCode, timestamp: outcome.timestamp, offset: outcome.offset, leaderEpoch: version >= 4 ? outcome.leaderEpoch : -1 };
+            }),
+          ),
+        })),
+      );
+      return response;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { DecodeError, UnsupportedVersionError, EncodeError } from '../../protocol/runtime/index.js';
+import { decodeRequestFrame, encodeResponseFrame } from '../../protocol/frames.js';
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ApiVersionsResponse } from '../../protocol/generated/message/api-versions-response.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+import type { HandlerRegistry } from './registry.js';
+import { CLOSE_CONNECTION, NO_RESPONSE, type ClientConnection, type RequestContext } from './types.js';
+
+export interface DispatchOutcome {
+  readonly response: Buffer | null;
+  readonly close?: boolean;
+}
+
+/**
+ * Decodes a frame, runs its handler and encodes the answer. Bad input never escapes as an
+ * exception: malformed frames and unknown APIs close the connection with a logged reason (as
+ * Kafka does), an unsupported ApiVersions version gets the v0 answer with UNSUPPORTED_VERSION.
+ */
+export class KafkaDispatcher {
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly log: Logger,
+    private readonly onConnectionClosed: (connectionId: string) => void = () => {},
+  ) {}
+
+  connectionClosed(connection: ClientConnection): void {
+    this.onConnectionClosed(connection.id);
+  }
+
+  async dispatch(frame: Buffer, connection: ClientConnection): Promise<DispatchOutcome> {
+    let decoded;
+    try {
+      decoded = decodeRequestFrame(frame, (key, version) => this.registry.supports(key, version));
+    } catch (error) {
+      if (error instanceof DecodeError || error instanceof UnsupportedVersionError) {
+        connection.log.warn(
+          { apiKey: frame.length >= 2 ? frame.readInt16BE(0) : null, apiVersion: frame.length >= 4 ? frame.readInt16BE(2) : null, reason: error.message },
+          'closing connection: malformed request',
+        );
+      } else {
+        connection.log.error({ err: error }, 'closing connection: request decoding failed unexpectedly');
+      }
+      return { response: null, close: true };
+    }
+    if (!decoded.ok) {
+      const { problem, apiKey, apiVersion, correlationId } = decoded.undecodable;
+      if (apiKey === ApiKey.ApiVersions && problem === 'UNSUPPORTED_VERSION') {
+        // KIP-511: answer in v0 with the supported ranges so the client can pick a version.
+        const body = ApiVersionsResponse.defaults();
+        body.errorCode = ErrorCode.UNSUPPORTED_VERSION;
+        body.apiKeys = this.registry.advertised();
+        return { response: encodeResponseFrame(apiKey, 0, correlationId, ApiVersionsResponse, body, 0) };
+      }
+      connection.log.warn({ apiKey, apiVersion, correlationId, problem }, 'closing connection: request cannot be served');
+      return { response: null, close: true };
+    }
+    const request = decoded.request;
+    const handler = this.registry.get(request.apiKey)!;
+    const context: RequestContext = {
+      apiKey: request.apiKey,
+      apiVersion: request.apiVersion,
+      correlationId: request.correlationId,
+      clientId: request.clientId,
+      connection,
+      principal: 'User:ANONYMOUS',
+      log: connection.log,
+    };
+    try {
+      const result = await handler.handle(request.body, context);
+      if (result === NO_RESPONSE) return { response: null };
+      if (result === CLOSE_CONNECTION) {
+        connection.log.info({ api: request.api.name }, 'closing connection: request failed without a response to carry the error');
+        return { response: null, close: true };
+      }
+      return {
+        response: encodeResponseFrame(request.apiKey, request.apiVersion, request.correlationId, request.api.response, result),
+      };
+    } catch (error) {
+      const reason = error instanceof EncodeError ? 'response cannot be encoded at this version' : 'handler failed';
+      this.log.error({ err: error, api: request.api.name, apiVersion: request.apiVersion, conn: connection.id }, `closing connection: ${reason}`);
+      return { response: null, close: true };
+    }
+  }
+}

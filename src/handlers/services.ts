@@ -1,0 +1,30 @@
+// What handlers may call. Handlers see services through these types only; the broker
+// assembles the real ones (and tests can assemble an in-memory broker the same way).
+import type { BrokerConfig } from '../config/server-properties.js';
+import type { MetadataView } from '../metadata/image/types.js';
+import type { QuorumController } from '../metadata/controller/controller.js';
+import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { EffectiveTopicConfig } from '../config/describe.js';
+import type { HandlerRegistry } from './registry.js';
+
+export interface AdvertisedEndpoint {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+}
+
+export interface BrokerServices {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: BrokerConfig;
+  readonly metadata: MetadataView;
+  readonly controller: QuorumController;
+  readonly replicas: ReplicaManager;
+  readonly registry: HandlerRegistry;
+  /** Live brokers' endpoints on the named listener (the one the request arrived on). */
+  brokerEndpoints(listenerName: string): AdvertisedEndpoint[];
+  /** The active controller's id as clients see it. */
+  controllerId(): number;
+  topicConfig(topic: string): EffectiveTopicConfig;
+}

@@ -1,0 +1,67 @@
+// The embeddable API: start a real broker inside a test suite.
+//   const broker = await startBroker();           // in memory, free port
+//   new Kafka({ brokers: [broker.bootstrapServers] })
+//   await broker.stop();
+import { pino, type Logger } from 'pino';
+import { loadBrokerConfig, parseProperties } from './config/server-properties.js';
+import { readFileSync } from 'node:fs';
+import { Broker } from './broker/broker.js';
+import { devDefaultProperties } from './broker/dev-defaults.js';
+
+export interface StartBrokerOptions {
+  /** Client port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Controller listener port; 0 (the default) picks a free one. */
+  controllerPort?: number;
+  host?: string;
+  advertisedHost?: string;
+  /** Directory for the logs; without it everything stays in memory. */
+  dataDir?: string;
+  /** A Kafka server.properties file; its keys win over Sluice's dev defaults. */
+  configFile?: string;
+  /** Broker config keys (Kafka's names), applied last. */
+  overrides?: Record<string, string>;
+  nodeId?: number;
+  /** pino level; 'silent' by default when embedded. */
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface RunningBroker {
+  /** `host:port` for a client's bootstrap servers. */
+  readonly bootstrapServers: string;
+  readonly port: number;
+  readonly clusterId: string;
+  readonly logger: Logger;
+  readonly broker: Broker;
+  stop(): Promise<void>;
+}
+
+export async function startBroker(options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'silent' });
+  const props = devDefaultProperties({
+    port: options.port ?? 0,
+    controllerPort: options.controllerPort ?? 0,
+    host: options.host ?? 'localhost',
+    advertisedHost: options.advertisedHost ?? 'localhost',
+    dataDir: options.dataDir ?? './data',
+    nodeId: options.nodeId ?? 1,
+  });
+  if (options.configFile !== undefined) {
+    for (const [key, value] of parseProperties(readFileSync(options.configFile, 'utf8'))) props.set(key, value);
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) props.set(key, value);
+  const config = loadBrokerConfig(props);
+  const broker = await Broker.start({ config, inMemory: options.dataDir === undefined && options.configFile === undefined, logger });
+  const endpoint = broker.endpoint();
+  return {
+    bootstrapServers: `${endpoint.host}:${endpoint.port}`,
+    port: endpoint.port,
+    clusterId: broker.clusterId,
+    logger,
+    broker,
+    stop: () => broker.stop(),
+  };
+}
+
+export { Broker } from './broker/broker.js';
