@@ -27,6 +27,8 @@ export interface CompactionStats {
   recordsRemoved: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** End of the range this pass covered (the next pass's first dirty offset); null if none. */
+  cleanedUpTo: bigint | null;
 }
 
 const keyOf = (key: Buffer): string => key.toString('latin1');
@@ -107,9 +109,10 @@ export function dirtyRatio(segments: readonly LogSegment[], firstDirtyOffset: bi
  * the log keeps serving appends and reads meanwhile.
  */
 export async function compactLog(log: PartitionLog, nowMs: number): Promise<CompactionStats> {
-  const stats: CompactionStats = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
+  const stats: CompactionStats = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpTo: null };
   const segments = await log.runExclusive(() => cleanableSegments(log, nowMs));
   if (segments.length === 0) return stats;
+  stats.cleanedUpTo = segments.at(-1)!.nextOffset;
 
   // Pass 1: the offset of the latest record of every key in the cleanable range.
   const latest = new Map<string, bigint>();

@@ -270,9 +270,9 @@ export class LogManager {
       if (dirtyRatio(inactive, firstDirty) < log.config.minCleanableDirtyRatio) continue;
       this.cleaning.add(log);
       try {
-        results.set(name, await compactLog(log, this.clock.now()));
-        const cleanedTo = log.inactiveSegments().filter((s) => s.nextOffset <= log.highWatermark).at(-1)?.nextOffset;
-        if (cleanedTo !== undefined) this.firstDirtyOffsets.set(log, cleanedTo);
+        const stats = await compactLog(log, this.clock.now());
+        results.set(name, stats);
+        if (stats.cleanedUpTo !== null) this.firstDirtyOffsets.set(log, stats.cleanedUpTo);
       } catch (err) {
         this.cleanerErrors.push({ log: name, error: err as Error });
       } finally {
