@@ -282,15 +282,19 @@ export class LogManager {
     return results;
   }
 
-  /** One round of background work: flush.ms flushes, retention, delayed file removal, checkpoints. */
+  /**
+   * One round of background work: flush.ms flushes, retention, delayed file removal,
+   * checkpoints, then a cleaner pass (last, so a long compaction never delays the rest).
+   */
   async maintenance(): Promise<void> {
     for (const { log } of this.logs.values()) await log.maybeFlush();
     await this.runRetention();
     this.removeDueFiles();
     await this.writeCheckpoints();
+    await this.runCompaction();
   }
 
-  /** Writes the three offset checkpoint files of the data directory, atomically. */
+  /** Writes the offset checkpoint files of the data directory, atomically. */
   async writeCheckpoints(): Promise<void> {
     const entries = (value: (log: PartitionLog) => bigint): PartitionOffset[] =>
       [...this.logs.values()].map(({ topic, partition, log }) => ({ topic, partition, offset: value(log) }));
