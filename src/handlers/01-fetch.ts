@@ -3,7 +3,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { FetchRequest } from '../../protocol/generated/message/fetch-request.js';
 import { FetchResponse, type FetchResponsePartitionData, type FetchResponseFetchableTopicResponse } from '../../protocol/generated/message/fetch-response.js';
 import { ZERO_UUID } from '../../protocol/runtime/index.js';
-import { downConvertRecords } from '../records/legacy.js';
+import { downConvertForFetch } from '../records/legacy.js';
 import type { FetchPartitionRequest, FetchPartitionOutcome } from '../replication/types.js';
 import type { BrokerServices } from './services.js';
 import type { ApiHandler } from './types.js';
@@ -84,7 +84,10 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
           outcome = outcomes[next++]!;
           // Fetch v0-3 consumers read magic 0/1 message sets, as Kafka down-converts for them.
           if (version <= 3 && outcome.records.length > 0) {
-            outcome = { ...outcome, records: await downConvertRecords(outcome.records, version <= 1 ? 0 : 1) };
+            const converted = await downConvertForFetch(outcome.records, version <= 1 ? 0 : 1);
+            outcome = converted.ok
+              ? { ...outcome, records: converted.records }
+              : { ...outcome, errorCode: converted.errorCode, records: EMPTY };
           }
         }
         topics[slot.topicIndex]!.partitions.push(partitionData(slot.partitionIndex, outcome, readCommitted));

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { validateRecords } from '../records/validate.js';
-import { allRecordsHaveKeys } from '../records/validate.js';
-import { upConvertMessageSet } from '../records/legacy.js';
+import { inspectRecords, validateRecords } from '../records/validate.js';
+import { upConvertForProduce } from '../records/legacy.js';
+import type { RecordsFailure } from '../records/validation-result.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { OffsetOutOfRangeError } from '../storage/types.js';
@@ -60,6 +60,15 @@ function fetchError(errorCode: number, partition?: HostedPartition): FetchPartit
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A record validation failure as the produce response carries it. */
+function recordsFailure(failure: RecordsFailure): ProduceOutcome {
+  const outcome = produceError(failure.errorCode, failure.message);
+  if (failure.errorCode === ErrorCode.INVALID_RECORD) {
+    outcome.recordErrors.push({ batchIndex: failure.batchIndex, batchIndexErrorMessage: failure.message });
+  }
+  return outcome;
+}
 
 /**
  * Owns the partition replicas on this broker: creates and deletes their logs as the metadata
@@ -162,18 +171,23 @@ export class ReplicaManager {
     if (records === null || records.length === 0) return produceError(ErrorCode.CORRUPT_MESSAGE, 'Produce request carried no records');
     const config = partition.config;
     const validation = validateRecords(records, { maxBatchSize: config.maxMessageBytes, produceVersion: options.produceVersion });
-    if (!validation.ok) {
-      const outcome = produceError(validation.errorCode, validation.message);
-      if (validation.errorCode === ErrorCode.INVALID_RECORD) {
-        outcome.recordErrors.push({ batchIndex: validation.batchIndex, batchIndexErrorMessage: validation.message });
-      }
-      return outcome;
-    }
+    if (!validation.ok) return recordsFailure(validation);
     let batches = records;
-    if (validation.magic < 2) batches = await upConvertMessageSet(records);
-    if (config.compact && !(await allRecordsHaveKeys(batches))) {
-      const message = `Compacted topic cannot accept message without key in topic partition ${topic}-${partitionIndex}.`;
-      return { ...produceError(ErrorCode.INVALID_RECORD, message), recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: message }] };
+    if (validation.magic < 2) {
+      const converted = await upConvertForProduce(records);
+      if (!converted.ok) return recordsFailure(converted);
+      batches = converted.batch;
+    }
+    // Like Kafka's LogValidator, look inside compressed batches (a valid CRC over garbage must not
+    // be stored) and, on compacted topics, check every record has a key. Uncompressed batches
+    // on ordinary topics pass through on their header and CRC alone.
+    if (config.compact || validation.compression !== 0) {
+      const inspection = await inspectRecords(batches);
+      if (!inspection.ok) return recordsFailure(inspection);
+      if (config.compact && inspection.recordsWithoutKey > 0) {
+        const message = `Compacted topic cannot accept message without key in topic partition ${topic}-${partitionIndex}.`;
+        return { ...produceError(ErrorCode.INVALID_RECORD, message), recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: message }] };
+      }
     }
     if (options.acks === -1 && partition.isr.length < config.minInsyncReplicas) {
       return produceError(
