@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { inspectRecords, validateRecords } from '../records/validate.js';
 import { upConvertForProduce } from '../records/legacy.js';
-import type { RecordsFailure } from '../records/validation-result.js';
+import type { RecordsFailure } from '../records/types.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { LogManager } from '../storage/log-manager.js';
 import { OffsetOutOfRangeError } from '../storage/types.js';
