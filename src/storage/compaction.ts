@@ -6,19 +6,20 @@
 // Offsets never change: a rebuilt batch keeps its base offset, lastOffsetDelta and max
 // timestamp, and may hold fewer records than its offset range (a sparse batch).
 //
+// Tombstones follow KIP-534: the first pass that keeps a tombstone stamps its batch with a
+// delete horizon (now + delete.retention.ms, stored as the base timestamp with attribute bit
+// 0x40); a later pass past the horizon drops it. Consumers thus get delete.retention.ms from
+// the first cleaning to see the delete, whatever the record's own timestamp.
+//
 // Simplifications against Kafka's cleaner, all on the safe side: the offset map covers the
 // whole cleanable range on every pass instead of only the dirty part; control batches
 // (transaction markers) and transactional records are kept as they are; each segment is
-// rewritten on its own instead of grouping small neighbours.
+// rewritten on its own instead of grouping small neighbours; a batch that loses all its
+// records goes entirely (Kafka keeps an empty one for an active producer's last batch).
 
-import {
-  ATTR_TIMESTAMP_TYPE,
-  BatchHeader,
-  LAST_OFFSET_DELTA_OFFSET,
-  MAX_TIMESTAMP_OFFSET,
-} from '../records/batch-header.js';
+import { ATTR_TIMESTAMP_TYPE, BatchHeader } from '../records/batch-header.js';
 import type { CompressionId } from '../records/compression/types.js';
-import { buildRecordBatch, readRecordBatch, writeBatchCrc, type KafkaRecord } from '../records/record-batch.js';
+import { buildRecordBatch, readRecordBatch, type KafkaRecord } from '../records/record-batch.js';
 import type { PartitionLog } from './log.js';
 import type { LogSegment } from './segment.js';
 
@@ -27,6 +28,8 @@ export interface CompactionStats {
   recordsRemoved: number;
   bytesBefore: number;
   bytesAfter: number;
+  /** Earliest delete horizon among the tombstones kept, when a later pass can drop them; else null. */
+  nextDeleteHorizon: bigint | null;
   /** End of the range this pass covered (the next pass's first dirty offset); null if none. */
   cleanedUpTo: bigint | null;
 }
@@ -64,10 +67,13 @@ function cleanableSegments(log: PartitionLog, nowMs: number): LogSegment[] {
   return cleanable;
 }
 
-/** Rebuilds a batch holding only `kept`, with the original offsets, epoch, producer fields and timestamps. */
-async function rebuildBatch(header: BatchHeader, kept: KafkaRecord[]): Promise<Buffer> {
+/**
+ * Rebuilds a batch holding only `kept`, with the original offsets, epoch, producer fields
+ * and max timestamp; `deleteHorizonMs` marks it as carrying tombstones with that horizon.
+ */
+function rebuildBatch(header: BatchHeader, kept: KafkaRecord[], deleteHorizonMs: bigint | null): Promise<Buffer> {
   const logAppendTime = (header.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
-  const rebuilt = await buildRecordBatch(
+  return buildRecordBatch(
     kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp, offsetDelta: Number(r.offset - header.baseOffset) })),
     {
       baseOffset: header.baseOffset,
@@ -80,14 +86,13 @@ async function rebuildBatch(header: BatchHeader, kept: KafkaRecord[]): Promise<B
       producerEpoch: header.producerEpoch,
       baseSequence: header.baseSequence,
       transactional: header.isTransactional,
+      // Kafka keeps a batch's offset range and max timestamp across compaction, so producer
+      // state and the time index stay valid.
+      lastOffsetDelta: header.lastOffsetDelta,
+      maxTimestamp: header.maxTimestamp,
+      ...(deleteHorizonMs !== null ? { deleteHorizonMs } : {}),
     },
   );
-  // Kafka keeps the batch's offset range and max timestamp across compaction, so producer
-  // state and the time index stay valid.
-  rebuilt.writeInt32BE(header.lastOffsetDelta, LAST_OFFSET_DELTA_OFFSET);
-  rebuilt.writeBigInt64BE(header.maxTimestamp, MAX_TIMESTAMP_OFFSET);
-  writeBatchCrc(rebuilt, 0);
-  return rebuilt;
 }
 
 /**
@@ -109,7 +114,14 @@ export function dirtyRatio(segments: readonly LogSegment[], firstDirtyOffset: bi
  * the log keeps serving appends and reads meanwhile.
  */
 export async function compactLog(log: PartitionLog, nowMs: number): Promise<CompactionStats> {
-  const stats: CompactionStats = { segmentsCleaned: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, cleanedUpTo: null };
+  const stats: CompactionStats = {
+    segmentsCleaned: 0,
+    recordsRemoved: 0,
+    bytesBefore: 0,
+    bytesAfter: 0,
+    nextDeleteHorizon: null,
+    cleanedUpTo: null,
+  };
   const segments = await log.runExclusive(() => cleanableSegments(log, nowMs));
   if (segments.length === 0) return stats;
   stats.cleanedUpTo = segments.at(-1)!.nextOffset;
@@ -125,27 +137,38 @@ export async function compactLog(log: PartitionLog, nowMs: number): Promise<Comp
     }
   }
 
-  // Pass 2: rewrite each segment that loses records, and swap it in.
-  const tombstoneHorizon = BigInt(nowMs - log.config.deleteRetentionMs);
+  // Pass 2: rewrite each segment that loses records or gains a delete horizon, and swap it in.
+  const now = BigInt(nowMs);
+  const newHorizon = now + BigInt(log.config.deleteRetentionMs);
+  const horizonsKept: bigint[] = [];
   for (const segment of segments) {
     const cleaned = log.createCleanedSegment(segment.baseOffset);
     let removed = 0;
+    let changed = false;
     for await (const { header, bytes } of segmentBatches(segment)) {
       if (header.isControl || header.isTransactional) {
         cleaned.append(bytes);
         continue;
       }
+      const horizon = header.hasDeleteHorizon ? header.baseTimestamp : null;
       const records = await readRecordBatch(bytes);
       const kept = records.filter((r) => {
         if (r.key === null) return true;
         if (latest.get(keyOf(r.key)) !== r.offset) return false;
-        return r.value !== null || r.timestamp >= tombstoneHorizon;
+        return r.value !== null || horizon === null || now < horizon;
       });
       removed += records.length - kept.length;
-      if (kept.length === records.length) cleaned.append(bytes);
-      else if (kept.length > 0) cleaned.append(await rebuildBatch(header, kept));
+      const keepsTombstones = kept.some((r) => r.value === null);
+      const stampHorizon = keepsTombstones && horizon === null;
+      if (keepsTombstones) horizonsKept.push(horizon ?? newHorizon);
+      if (kept.length === records.length && !stampHorizon) {
+        cleaned.append(bytes);
+      } else {
+        changed = true;
+        if (kept.length > 0) cleaned.append(await rebuildBatch(header, kept, stampHorizon ? newHorizon : horizon));
+      }
     }
-    if (removed === 0) {
+    if (!changed) {
       cleaned.close();
       await log.runExclusive(() => log.discardCleanedSegment(segment.baseOffset));
       continue;
@@ -160,5 +183,6 @@ export async function compactLog(log: PartitionLog, nowMs: number): Promise<Comp
       stats.bytesAfter += after;
     }
   }
+  stats.nextDeleteHorizon = horizonsKept.reduce<bigint | null>((min, h) => (min === null || h < min ? h : min), null);
   return stats;
 }

@@ -77,6 +77,8 @@ export class LogManager {
   private pendingRemovals: PendingRemoval[] = [];
   private readonly cleaning = new WeakSet<PartitionLog>();
   private readonly firstDirtyOffsets = new WeakMap<PartitionLog, bigint>();
+  /** When kept tombstones of a compacted log become removable: a reason to clean it again. */
+  private readonly deleteHorizons = new WeakMap<PartitionLog, bigint>();
   /** Failed background passes, for the broker to log; each is retried on its next run. */
   readonly cleanerErrors: { log: string; error: Error }[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
@@ -267,12 +269,16 @@ export class LogManager {
       if (!log.config.cleanupPolicy.includes('compact') || this.cleaning.has(log)) continue;
       const inactive = log.inactiveSegments();
       const firstDirty = this.firstDirtyOffsets.get(log) ?? log.logStartOffset;
-      if (dirtyRatio(inactive, firstDirty) < log.config.minCleanableDirtyRatio) continue;
+      const horizon = this.deleteHorizons.get(log);
+      const tombstonesDue = horizon !== undefined && BigInt(this.clock.now()) >= horizon;
+      if (!tombstonesDue && dirtyRatio(inactive, firstDirty) < log.config.minCleanableDirtyRatio) continue;
       this.cleaning.add(log);
       try {
         const stats = await compactLog(log, this.clock.now());
         results.set(name, stats);
         if (stats.cleanedUpTo !== null) this.firstDirtyOffsets.set(log, stats.cleanedUpTo);
+        if (stats.nextDeleteHorizon !== null) this.deleteHorizons.set(log, stats.nextDeleteHorizon);
+        else this.deleteHorizons.delete(log);
       } catch (err) {
         this.cleanerErrors.push({ log: name, error: err as Error });
       } finally {

@@ -88,14 +88,27 @@ describe('compaction', () => {
     expect((await readRecordBatch(records)).map((r) => [r.offset, r.key?.toString()])).toEqual([[2n, 'a']]);
   });
 
-  it('drops tombstones only once older than delete.retention.ms', async () => {
+  it('stamps a delete horizon on kept tombstones and drops them once it has passed (KIP-534)', async () => {
     const { log } = await compactedLog({ deleteRetentionMs: DAY });
     await log.append(buildBatch([rec('old', 'x', BigInt(NOW - 3 * DAY)), rec('new', 'y', BigInt(NOW - 3 * DAY))]), 0);
     await log.append(buildBatch([rec('old', null, BigInt(NOW - 2 * DAY)), rec('new', null, BigInt(NOW - DAY / 2))]), 0);
     await log.rollNow();
     log.updateHighWatermark(log.logEndOffset);
-    await compactLog(log, NOW);
-    expect(await allRecords(log)).toEqual([{ offset: 3n, key: 'new', value: null }]);
+
+    // Old record timestamps do not matter: the first pass keeps the tombstones and stamps them.
+    const first = await compactLog(log, NOW);
+    expect(first.nextDeleteHorizon).toBe(BigInt(NOW + DAY));
+    expect(await allRecords(log)).toEqual([{ offset: 2n, key: 'old', value: null }, { offset: 3n, key: 'new', value: null }]);
+    const { records } = log.read(2n, { maxBytes: 1 });
+    expect(records.readInt16BE(21) & 0x40).toBe(0x40);
+    expect(records.readBigInt64BE(27)).toBe(BigInt(NOW + DAY));
+    expect((await readRecordBatch(records)).map((r) => r.timestamp)).toEqual([BigInt(NOW - 2 * DAY), BigInt(NOW - DAY / 2)]);
+
+    expect((await compactLog(log, NOW + DAY - 1)).segmentsCleaned).toBe(0);
+    const last = await compactLog(log, NOW + DAY);
+    expect(last.recordsRemoved).toBe(2);
+    expect(last.nextDeleteHorizon).toBeNull();
+    expect(await allRecords(log)).toEqual([]);
   });
 
   it('does not touch segments newer than min.compaction.lag.ms or above the high watermark', async () => {
@@ -190,5 +203,22 @@ describe('compaction beside retention', () => {
     await expect(Promise.all([compaction, deletion])).resolves.toBeDefined();
     expect(log.segmentBaseOffsets()).toEqual(bases.slice(-2));
     expect((await allRecords(log)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('cleaner scheduling', () => {
+  it('cleans a log again once its tombstones\' delete horizon has passed', async () => {
+    let now = NOW;
+    const manager = await LogManager.open({ fs: new MemoryFileSystem(), dataDir: '/h', nodeId: 1, clusterId: 'c', clock: { now: () => now }, configFor: () => logConfig({ cleanupPolicy: 'compact', deleteRetentionMs: DAY }) });
+    const log = await manager.createLog('t', 0, null);
+    await log.append(buildBatch([rec('a', '1'), rec('a', null)]), 0);
+    await log.rollNow();
+    log.updateHighWatermark(log.logEndOffset);
+    expect((await manager.runCompaction()).get('t-0')?.recordsRemoved).toBe(1);
+    now += DAY - 1;
+    expect((await manager.runCompaction()).size).toBe(0); // clean, and the horizon is ahead
+    now += 1;
+    expect((await manager.runCompaction()).get('t-0')?.recordsRemoved).toBe(1);
+    expect(await allRecords(log)).toEqual([]);
   });
 });
