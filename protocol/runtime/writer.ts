@@ -1,4 +1,8 @@
+import { EncodeError } from './errors.js';
 import type { UnknownTaggedField } from './tagged-fields.js';
+
+/** A classic (non-compact) string's int16 length prefix caps it at this many UTF-8 bytes. */
+export const MAX_CLASSIC_STRING_BYTES = 0x7fff;
 
 /** Bytes an unsigned varint takes. */
 export function sizeOfUVarint(value: number): number {
@@ -71,9 +75,13 @@ export class Writer {
     this.buf[this.offset++] = value ? 1 : 0;
   }
   uuid(value: string): void {
-    const written = this.buf.write(value, this.offset, 16, 'base64url');
-    if (written !== 16 || value.length !== 22) throw new TypeError(`not a 16-byte uuid: ${JSON.stringify(value)}`);
-    this.offset += 16;
+    const at = this.offset;
+    const written = this.buf.write(value, at, 16, 'base64url');
+    // 22 base64url characters carry 132 bits: only the canonical text of 16 bytes round-trips.
+    if (written !== 16 || value.length !== 22 || this.buf.toString('base64url', at, at + 16) !== value) {
+      throw new EncodeError(`not a 16-byte uuid: ${JSON.stringify(value)}`);
+    }
+    this.offset = at + 16;
   }
 
   uvarint(value: number): void {
@@ -105,6 +113,7 @@ export class Writer {
   nullableString(value: string | null): void {
     if (value === null) return this.int16(-1);
     const length = utf8Length(value);
+    if (length > MAX_CLASSIC_STRING_BYTES) throw new EncodeError(`a string of ${length} UTF-8 bytes is too long for an int16 length`);
     this.int16(length);
     this.text(value, length);
   }
@@ -143,6 +152,9 @@ export class Writer {
 export function sizeOfString(value: string | null, flexible: boolean): number {
   if (value === null) return flexible ? 1 : 2;
   const length = utf8Length(value);
+  if (!flexible && length > MAX_CLASSIC_STRING_BYTES) {
+    throw new EncodeError(`a string of ${length} UTF-8 bytes is too long for an int16 length`);
+  }
   return (flexible ? sizeOfUVarint(length + 1) : 2) + length;
 }
 

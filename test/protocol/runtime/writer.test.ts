@@ -132,8 +132,8 @@ describe('Writer values', () => {
     expect(uuidFromString(text).equals(bytes)).toBe(true);
     expect(written(16, (w) => w.uuid(text))).toBe(bytes.toString('hex'));
     expect(written(16, (w) => w.uuid(ZERO_UUID))).toBe('00'.repeat(16));
-    expect(() => new Writer(16).uuid('short')).toThrow(TypeError);
-    expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAAAA')).toThrow(TypeError);
+    expect(() => new Writer(16).uuid('short')).toThrow(EncodeError);
+    expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAAAA')).toThrow(EncodeError);
     expect(() => uuidFromString('abc')).toThrow(TypeError);
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
@@ -163,17 +163,16 @@ describe('Writer values', () => {
   });
 });
 
-// Known gaps, reported to the protocol owner. `it.fails` keeps `npm test` green while the gap
-// exists and turns red the day it is fixed, so the marker is removed with the fix.
-describe('known encode-side gaps (it.fails until fixed in protocol/runtime)', () => {
-  it.fails('a classic string over 32767 UTF-8 bytes is refused with EncodeError (today: RangeError from Buffer mid-write)', () => {
+describe('values the wire cannot carry are refused with EncodeError', () => {
+  it('a classic string over 32767 UTF-8 bytes is refused before anything is written', () => {
     // Kafka refuses at size time: "'name' field is too long to be serialized".
     const value = { ...MetadataRequest.defaults(), topics: [{ topicId: ZERO_UUID, name: 'x'.repeat(40_000) }] };
     expect(() => encode(MetadataRequest, value, 0)).toThrow(EncodeError);
   });
 
-  it.fails('a uuid string that is not the canonical text of 16 bytes is refused (today: silently rewritten)', () => {
+  it('a uuid string that is not the canonical text of 16 bytes is refused, not silently rewritten', () => {
     // 22 base64url chars carry 132 bits; the last 4 must be zero or the value changes on the wire.
-    expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAB')).toThrow();
+    expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAB')).toThrow(EncodeError);
+    expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAA')).not.toThrow();
   });
 });
