@@ -14,8 +14,8 @@
 // Simplifications against Kafka's cleaner, all on the safe side: the offset map covers the
 // whole cleanable range on every pass instead of only the dirty part; control batches
 // (transaction markers) and transactional records are kept as they are; each segment is
-// rewritten on its own instead of grouping small neighbours; a batch that loses all its
-// records goes entirely (Kafka keeps an empty one for an active producer's last batch).
+// rewritten on its own instead of grouping small neighbours; every producer's last batch is
+// kept (empty if need be), where Kafka keeps only those of producers not yet expired.
 
 import { ATTR_TIMESTAMP_TYPE, BatchHeader } from '../records/batch-header.js';
 import type { CompressionId } from '../records/compression/types.js';
@@ -78,7 +78,8 @@ function rebuildBatch(header: BatchHeader, kept: KafkaRecord[], deleteHorizonMs:
     {
       baseOffset: header.baseOffset,
       partitionLeaderEpoch: header.partitionLeaderEpoch,
-      compression: header.compression as CompressionId,
+      // An empty batch has no payload to compress.
+      compression: kept.length === 0 ? 0 : (header.compression as CompressionId),
       timestampType: logAppendTime ? 'log-append-time' : 'create-time',
       logAppendTime: header.maxTimestamp,
       timestamp: header.baseTimestamp,
@@ -126,16 +127,25 @@ export async function compactLog(log: PartitionLog, nowMs: number): Promise<Comp
   if (segments.length === 0) return stats;
   stats.cleanedUpTo = segments.at(-1)!.nextOffset;
 
-  // Pass 1: the offset of the latest record of every key in the cleanable range.
+  // Pass 1: the offset of the latest record of every key in the cleanable range, and the last
+  // batch of every producer (so its sequence state survives even if its records go).
   const latest = new Map<string, bigint>();
+  const lastBatchOfProducer = new Map<bigint, bigint>();
   for (const segment of segments) {
     for await (const { header, bytes } of segmentBatches(segment)) {
+      if (header.producerId >= 0n) lastBatchOfProducer.set(header.producerId, header.baseOffset);
       if (header.isControl) continue;
       for (const record of await readRecordBatch(bytes)) {
         if (record.key !== null) latest.set(keyOf(record.key), record.offset);
       }
     }
   }
+
+  await log.runExclusive(() => {
+    for (const segment of log.segmentsFrom(stats.cleanedUpTo!)) {
+      for (const batch of segment.batchesFrom(0)) if (batch.producerId >= 0n) lastBatchOfProducer.set(batch.producerId, batch.baseOffset);
+    }
+  });
 
   // Pass 2: rewrite each segment that loses records or gains a delete horizon, and swap it in.
   const now = BigInt(nowMs);
@@ -165,7 +175,13 @@ export async function compactLog(log: PartitionLog, nowMs: number): Promise<Comp
         cleaned.append(bytes);
       } else {
         changed = true;
-        if (kept.length > 0) cleaned.append(await rebuildBatch(header, kept, stampHorizon ? newHorizon : horizon));
+        if (kept.length > 0) {
+          cleaned.append(await rebuildBatch(header, kept, stampHorizon ? newHorizon : horizon));
+        } else if (header.producerId >= 0n && lastBatchOfProducer.get(header.producerId) === header.baseOffset) {
+          // Kafka keeps a producer's last batch as an empty one: its header carries the
+          // producer id, epoch and sequence range that idempotence is rebuilt from.
+          cleaned.append(await rebuildBatch(header, [], null));
+        }
       }
     }
     if (!changed) {

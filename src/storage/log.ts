@@ -629,6 +629,11 @@ export class PartitionLog {
     return this.segments.slice(0, -1);
   }
 
+  /** Segments holding offsets at or after `offset`, oldest first; valid until the next queued task. */
+  segmentsFrom(offset: bigint): readonly LogSegment[] {
+    return this.segments.filter((s) => s.nextOffset > offset || s === this.active);
+  }
+
   /** An empty `<base>.log.cleaned` segment (plus indexes) for the cleaner to fill. */
   createCleanedSegment(baseOffset: bigint): LogSegment {
     const paths = LogSegment.paths(this.dir, baseOffset, CLEANED_SUFFIX);

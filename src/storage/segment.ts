@@ -25,6 +25,7 @@ export interface BatchLocation {
   lastOffset: bigint;
   maxTimestamp: bigint;
   leaderEpoch: number;
+  producerId: bigint;
 }
 
 function locate(header: BatchHeader, position: number): BatchLocation {
@@ -35,6 +36,7 @@ function locate(header: BatchHeader, position: number): BatchLocation {
     lastOffset: header.lastOffset,
     maxTimestamp: header.maxTimestamp,
     leaderEpoch: header.partitionLeaderEpoch,
+    producerId: header.producerId,
   };
 }
 

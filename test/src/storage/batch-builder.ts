@@ -40,6 +40,8 @@ export interface BatchOptions {
   leaderEpoch?: number;
   baseTimestamp?: bigint;
   attributes?: number;
+  producerId?: bigint;
+  baseSequence?: number;
 }
 
 /** One v2 batch holding `records`; timestamps default to baseTimestamp + index. */
@@ -58,9 +60,9 @@ export function buildBatch(records: TestRecord[], options: BatchOptions = {}): B
   batch.writeInt32BE(records.length - 1, 23);
   batch.writeBigInt64BE(first, 27);
   batch.writeBigInt64BE(max, 35);
-  batch.writeBigInt64BE(-1n, 43);
-  batch.writeInt16BE(-1, 51);
-  batch.writeInt32BE(-1, 53);
+  batch.writeBigInt64BE(options.producerId ?? -1n, 43);
+  batch.writeInt16BE(options.producerId !== undefined ? 0 : -1, 51);
+  batch.writeInt32BE(options.baseSequence ?? -1, 53);
   batch.writeInt32BE(records.length, 57);
   body.copy(batch, 61);
   batch.writeUInt32BE(crc32c(batch, 21), 17);

@@ -192,6 +192,25 @@ describe('compaction', () => {
   });
 });
 
+describe('compaction and idempotent producers', () => {
+  it('keeps a producer\'s last batch as an empty batch when all its records are superseded', async () => {
+    const { log } = await compactedLog();
+    await log.append(buildBatch([rec('a', '1'), rec('b', '1')], { producerId: 7n, baseSequence: 0 }), 0);
+    await log.append(buildBatch([rec('a', '0')], { producerId: 8n, baseSequence: 0 }), 0);
+    await log.append(buildBatch([rec('a', '2'), rec('b', '2')], { producerId: 8n, baseSequence: 1 }), 0);
+    await log.rollNow();
+    log.updateHighWatermark(log.logEndOffset);
+    await compactLog(log, NOW);
+    expect(await allRecords(log)).toEqual([{ offset: 3n, key: 'a', value: '2' }, { offset: 4n, key: 'b', value: '2' }]);
+    // Producer 7's only batch stays as a header: same offsets and sequence, no records.
+    const { records } = log.read(0n, { maxBytes: 1 });
+    expect(records.length).toBe(61);
+    expect([records.readBigInt64BE(0), records.readInt32BE(23), records.readBigInt64BE(43), records.readInt32BE(53), records.readInt32BE(57)]).toEqual([0n, 1, 7n, 0, 0]);
+    // Producer 8's earlier batch is not its last: it goes.
+    expect(log.read(2n, { maxBytes: 1 }).records.readBigInt64BE(0)).toBe(3n);
+  });
+});
+
 describe('compaction beside retention', () => {
   it('gives up cleanly on segments deleted while it runs', async () => {
     const { log } = await compactedLog();
