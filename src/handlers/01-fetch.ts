@@ -20,7 +20,7 @@ function partitionData(index: number, outcome: FetchPartitionOutcome, readCommit
     divergingEpoch: { epoch: -1, endOffset: -1n },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
     snapshotId: { endOffset: -1n, epoch: -1 },
-    abortedTransactions: readCommitted ? [] : null,
+    abortedTransactions: readCommitted ? (outcome.abortedTransactions ?? []) : null,
     preferredReadReplica: -1,
     // librdkafka 2.x treats null records as an error: an empty partition answers with empty bytes.
     records: outcome.records,

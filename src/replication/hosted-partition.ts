@@ -1,5 +1,6 @@
 import type { PartitionLog } from '../storage/log.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
+import { ProducerStateManager } from './producer-state.js';
 
 /** A partition this broker holds a replica of, with its leadership state and fetch waiters. */
 export class HostedPartition {
@@ -7,6 +8,8 @@ export class HostedPartition {
   leaderEpoch = 0;
   isr: readonly number[] = [];
   replicas: readonly number[] = [];
+  /** Idempotent/transactional producer state; produce checks and updates it on its queue. */
+  readonly producers = new ProducerStateManager();
   private readonly appendWaiters = new Set<() => void>();
 
   constructor(

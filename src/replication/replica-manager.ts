@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { inspectRecords, validateRecords } from '../records/validate.js';
 import { upConvertForProduce } from '../records/legacy.js';
+import { BatchHeader, LOG_OVERHEAD } from '../records/batch-header.js';
 import type { RecordsFailure } from '../records/types.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -32,6 +33,8 @@ export interface ProduceOptions {
   /** 0, 1 or -1 (all in-sync replicas). */
   readonly acks: number;
   readonly produceVersion: number;
+  /** 'internal' for the broker's own writers (transaction markers, coordinators); default 'client'. */
+  readonly origin?: 'client' | 'internal';
 }
 
 export interface FetchOptions {
@@ -60,6 +63,18 @@ function fetchError(errorCode: number, partition?: HostedPartition): FetchPartit
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Aborted transactions overlapping the fetched batches (Kafka's collectAbortedTransactions). */
+function abortedIn(partition: HostedPartition, fetchOffset: bigint, records: Buffer): { producerId: bigint; firstOffset: bigint }[] {
+  if (records.length === 0) return [];
+  let upTo = fetchOffset;
+  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
+    const header = new BatchHeader(records, pos);
+    upTo = header.lastOffset + 1n;
+    pos += header.totalSize;
+  }
+  return partition.producers.abortedTransactions(fetchOffset, upTo).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+}
 
 /** A record validation failure as the produce response carries it. */
 function recordsFailure(failure: RecordsFailure): ProduceOutcome {
@@ -138,6 +153,10 @@ export class ReplicaManager {
         (await this.options.logManager.createLog(state.topicName, state.partition, state.topicId, logConfig));
       log.updateConfig(logConfig);
       hosted = new HostedPartition(state.topicName, state.partition, state.topicId, log, config, this.options.nodeId);
+      // Producer state (sequences, open and aborted transactions) comes back from the log itself.
+      if (log.logEndOffset > log.logStartOffset) {
+        hosted.producers.rebuild(log.logStartOffset, (offset) => log.read(offset, { maxBytes: 1 << 20, minOneBatch: true }).records);
+      }
       this.partitions.set(k, hosted);
     }
     hosted.leaderId = state.leader;
@@ -170,7 +189,8 @@ export class ReplicaManager {
     if (!partition.isLeader) return produceError(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     if (records === null || records.length === 0) return produceError(ErrorCode.CORRUPT_MESSAGE, 'Produce request carried no records');
     const config = partition.config;
-    const validation = validateRecords(records, { maxBatchSize: config.maxMessageBytes, produceVersion: options.produceVersion });
+    const origin = options.origin ?? 'client';
+    const validation = validateRecords(records, { maxBatchSize: config.maxMessageBytes, produceVersion: options.produceVersion, origin });
     if (!validation.ok) return recordsFailure(validation);
     let batches = records;
     if (validation.magic < 2) {
@@ -195,17 +215,29 @@ export class ReplicaManager {
         `The size of the current ISR ${partition.isr.length} is insufficient to satisfy the min.isr requirement of ${config.minInsyncReplicas} for partition ${topic}-${partitionIndex}`,
       );
     }
-    const result = await partition.log.append(batches, partition.leaderEpoch);
-    this.maybeAdvanceHighWatermark(partition);
-    partition.notifyAppend();
-    return {
-      errorCode: 0,
-      errorMessage: null,
-      baseOffset: result.baseOffset,
-      logAppendTime: result.logAppendTime,
-      logStartOffset: result.logStartOffset,
-      recordErrors: [],
-    };
+    // Producer-state check, append and state update are one step on the partition's producer
+    // queue, so a concurrent produce never sees the state between append and update.
+    const producers = partition.producers;
+    return producers.queue.run(async (): Promise<ProduceOutcome> => {
+      const check = producers.check(batches, origin);
+      if (check.kind === 'error') return produceError(check.errorCode, check.message);
+      if (check.kind === 'duplicate') {
+        // A retried batch: Kafka answers with the offsets it was first written at.
+        return { errorCode: 0, errorMessage: null, baseOffset: check.firstOffset, logAppendTime: -1n, logStartOffset: partition.log.logStartOffset, recordErrors: [] };
+      }
+      const result = await partition.log.append(batches, partition.leaderEpoch);
+      producers.apply(batches);
+      this.maybeAdvanceHighWatermark(partition);
+      partition.notifyAppend();
+      return {
+        errorCode: 0,
+        errorMessage: null,
+        baseOffset: result.baseOffset,
+        logAppendTime: result.logAppendTime,
+        logStartOffset: result.logStartOffset,
+        recordErrors: [],
+      };
+    });
   }
 
   /** Reads one partition for a consumer, without waiting. */
@@ -221,15 +253,18 @@ export class ReplicaManager {
     }
     const log = partition.log;
     const highWatermark = log.highWatermark;
-    // Without transactions the last stable offset is the high watermark.
-    const lastStableOffset = highWatermark;
-    const maxOffset = isolationLevel === IsolationLevel.READ_COMMITTED ? lastStableOffset : highWatermark;
+    // Open transactions hold the last stable offset back; read_committed reads stop there.
+    const lastStableOffset = partition.producers.lastStableOffset(highWatermark);
+    const readCommitted = isolationLevel === IsolationLevel.READ_COMMITTED;
+    const maxOffset = readCommitted ? lastStableOffset : highWatermark;
     if (request.fetchOffset < log.logStartOffset || request.fetchOffset > log.logEndOffset) {
       return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
     }
     try {
       const read = log.read(request.fetchOffset, { maxBytes: request.maxBytes, maxOffset, minOneBatch: true });
-      return { errorCode: 0, highWatermark, lastStableOffset, logStartOffset: log.logStartOffset, records: read.records };
+      const outcome: FetchPartitionOutcome = { errorCode: 0, highWatermark, lastStableOffset, logStartOffset: log.logStartOffset, records: read.records };
+      if (readCommitted) outcome.abortedTransactions = abortedIn(partition, request.fetchOffset, read.records);
+      return outcome;
     } catch (error) {
       if (error instanceof OffsetOutOfRangeError) return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
       throw error;
@@ -312,9 +347,7 @@ export class ReplicaManager {
       case OffsetSpec.LATEST:
       case OffsetSpec.LATEST_TIERED: {
         // Consumers see up to the high watermark (the last stable offset under read_committed).
-        // Without open transactions the last stable offset equals the high watermark.
-        void isolationLevel;
-        const offset = log.highWatermark;
+        const offset = isolationLevel === IsolationLevel.READ_COMMITTED ? partition.producers.lastStableOffset(log.highWatermark) : log.highWatermark;
         return { errorCode: 0, timestamp: -1n, offset, leaderEpoch: partition.leaderEpoch };
       }
       case OffsetSpec.MAX_TIMESTAMP: {

@@ -23,6 +23,8 @@ export interface FetchPartitionOutcome {
   lastStableOffset: bigint;
   logStartOffset: bigint;
   records: Buffer;
+  /** read_committed only: aborted transactions overlapping `records`, for the consumer to skip. */
+  abortedTransactions?: { producerId: bigint; firstOffset: bigint }[];
 }
 
 export interface ListOffsetOutcome {

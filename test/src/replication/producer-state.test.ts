@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { buildUncompressedRecordBatch } from '../../../src/records/record-batch.js';
+import { buildEndTxnMarkerBatch } from '../../../src/records/control-record.js';
+import { assignOffsets } from '../../../src/records/validate.js';
+import { ProducerStateManager } from '../../../src/replication/producer-state.js';
+
+function batch(producerId: bigint, epoch: number, seq: number, count: number, transactional = false): Buffer {
+  const records = Array.from({ length: count }, (_, i) => ({ value: Buffer.from(`v${seq + i}`) }));
+  return buildUncompressedRecordBatch(records, { producerId, producerEpoch: epoch, baseSequence: seq, transactional, timestamp: 1000n });
+}
+
+/** Appends as the log would: check, assign offsets, apply. */
+function append(state: ProducerStateManager, next: { offset: bigint }, records: Buffer, origin: 'client' | 'internal' = 'client') {
+  const check = state.check(records, origin);
+  if (check.kind !== 'append') return check;
+  const base = next.offset;
+  next.offset = assignOffsets(records, base, 0);
+  state.apply(records);
+  return { kind: 'appended' as const, base };
+}
+
+describe('ProducerStateManager', () => {
+  it('accepts in-order sequences and answers a retried batch with its first offsets', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    expect(append(state, next, batch(7n, 0, 0, 3))).toEqual({ kind: 'appended', base: 0n });
+    expect(append(state, next, batch(7n, 0, 3, 2))).toEqual({ kind: 'appended', base: 3n });
+    expect(append(state, next, batch(7n, 0, 0, 3))).toEqual({ kind: 'duplicate', firstOffset: 0n, lastOffset: 2n });
+    expect(next.offset).toBe(5n);
+  });
+
+  it('keeps only the last five batches for duplicate detection', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    for (let i = 0; i < 6; i++) append(state, next, batch(1n, 0, i, 1));
+    expect(state.check(batch(1n, 0, 5, 1), 'client').kind).toBe('duplicate');
+    expect(state.check(batch(1n, 0, 1, 1), 'client').kind).toBe('duplicate');
+    // The first batch fell out of the window: a retry of it is out of order.
+    expect(state.check(batch(1n, 0, 0, 1), 'client')).toMatchObject({ kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+  });
+
+  it('refuses gaps, stale epochs and a new epoch that does not start at 0', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    append(state, next, batch(1n, 2, 0, 1));
+    expect(state.check(batch(1n, 2, 5, 1), 'client')).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+    expect(state.check(batch(1n, 1, 1, 1), 'client')).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+    expect(state.check(batch(1n, 3, 4, 1), 'client')).toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+    expect(state.check(batch(1n, 3, 0, 1), 'client').kind).toBe('append');
+  });
+
+  it('accepts any first sequence from a producer it does not know (3.9 has no UNKNOWN_PRODUCER_ID here)', () => {
+    const state = new ProducerStateManager();
+    expect(state.check(batch(9n, 4, 42, 1), 'client').kind).toBe('append');
+  });
+
+  it('holds the last stable offset at an open transaction and indexes aborted ones', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    append(state, next, batch(1n, 0, 0, 2)); // 0-1 plain
+    append(state, next, batch(2n, 0, 0, 2, true)); // 2-3 txn of producer 2
+    append(state, next, batch(3n, 0, 0, 1, true)); // 4 txn of producer 3
+    expect(state.lastStableOffset(next.offset)).toBe(2n);
+    append(state, next, buildEndTxnMarkerBatch({ producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, committed: false }), 'internal'); // 5
+    expect(state.lastStableOffset(next.offset)).toBe(4n);
+    expect(state.allAborted()).toEqual([{ producerId: 2n, firstOffset: 2n, lastOffset: 5n, lastStableOffset: 4n }]);
+    append(state, next, buildEndTxnMarkerBatch({ producerId: 3n, producerEpoch: 0, coordinatorEpoch: 0, committed: true }), 'internal'); // 6
+    expect(state.lastStableOffset(next.offset)).toBe(7n);
+    expect(state.abortedTransactions(0n, 2n)).toEqual([]);
+    expect(state.abortedTransactions(3n, 4n)).toHaveLength(1);
+    expect(state.abortedTransactions(6n, 7n)).toEqual([]);
+    // A marker with an older producer epoch is refused.
+    append(state, next, batch(2n, 1, 0, 1, true));
+    expect(state.check(buildEndTxnMarkerBatch({ producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, committed: true }), 'internal')).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+  });
+
+  it('rebuilds the same state from the log bytes', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    const log: Buffer[] = [];
+    for (const b of [batch(1n, 0, 0, 2, true), batch(5n, 0, 0, 1), buildEndTxnMarkerBatch({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 3, committed: false }), batch(1n, 0, 2, 1, true)]) {
+      append(state, next, b, b.readInt16BE(21) & 0x20 ? 'internal' : 'client');
+      log.push(b);
+    }
+    const all = Buffer.concat(log);
+    const rebuilt = new ProducerStateManager();
+    rebuilt.rebuild(0n, (offset) => (offset === 0n ? all : Buffer.alloc(0)));
+    expect(rebuilt.allAborted()).toEqual(state.allAborted());
+    expect(rebuilt.lastStableOffset(100n)).toBe(4n);
+    expect(rebuilt.producer(1n)?.coordinatorEpoch).toBe(3);
+    expect(rebuilt.check(batch(5n, 0, 0, 1), 'client').kind).toBe('duplicate');
+  });
+});
