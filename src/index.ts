@@ -31,6 +31,8 @@ export interface RunningBroker {
   /** `host:port` for a client's bootstrap servers. */
   readonly bootstrapServers: string;
   readonly port: number;
+  /** The port the client listener is bound to (differs from `port` when advertised.listeners points elsewhere). */
+  readonly boundPort: number;
   readonly clusterId: string;
   readonly logger: Logger;
   readonly broker: Broker;
@@ -57,6 +59,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   return {
     bootstrapServers: `${endpoint.host}:${endpoint.port}`,
     port: endpoint.port,
+    boundPort: broker.listeners.find((l) => l.name === endpoint.name)?.boundPort ?? endpoint.port,
     clusterId: broker.clusterId,
     logger,
     broker,
