@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CLIENTS } from './lib/clients.js';
-import { SCENARIOS, GATE_SCENARIO } from './lib/scenarios.js';
+import { SCENARIOS, GATE_SCENARIO, MAX_CONSECUTIVE_TIMEOUTS } from './lib/scenarios.js';
 import { classify, exitCode, parseFindings, parseRunnerOutput, pruneFindings, renderReport } from './lib/harness.js';
 import { startBroker, stopBroker } from './lib/broker.js';
 
@@ -89,7 +89,7 @@ function runScenario(client, dir, scenario, bootstrap) {
         const tail = stderr.trim().split('\n').slice(-3).join(' / ');
         result = { scenario: scenario.name, status: 'fail', reason: tail ? `${why}; stderr: ${tail}` : why };
       }
-      resolve({ ...result, durationMs });
+      resolve({ ...result, durationMs, timedOut: timedOut || /^timed out after/.test(result.reason ?? '') });
     };
     child.on('error', (e) => finish(null, e));
     child.on('close', (code) => finish(code));
@@ -129,15 +129,22 @@ async function runClient(client) {
     : await startBroker({ repoRoot, logFile: path.join(logDir, `${client.name}-broker.log`), memory: opts.memory });
   log(`${client.name} (${entry.version || 'installed'}): broker ${broker.error ? `FAILED: ${broker.error}` : `on ${broker.bootstrap}`}`);
   let gateFailed = false;
+  let timeoutsInARow = 0;
   for (const scenario of scenarios) {
     let result;
     if (unsupported.has(scenario.name)) result = { ...unsupported.get(scenario.name), durationMs: 0 };
     else if (broker.error) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${broker.error}`, durationMs: 0 };
     else if (broker.exited) result = { scenario: scenario.name, status: 'fail', reason: `not run: broker exited earlier (${broker.exited})`, durationMs: 0 };
     else if (gateFailed) result = { scenario: scenario.name, status: 'fail', reason: `not run: ${GATE_SCENARIO} failed`, durationMs: 0 };
+    else if (timeoutsInARow >= MAX_CONSECUTIVE_TIMEOUTS) {
+      // A broker that stops answering would cost every remaining timeout.
+      result = { scenario: scenario.name, status: 'fail', reason: `not run: ${timeoutsInARow} scenarios in a row timed out`, durationMs: 0 };
+    }
     else if (Date.now() >= runDeadline) result = { scenario: scenario.name, status: 'fail', reason: 'not run: whole-run timeout reached', durationMs: 0 };
     else result = await runScenario(client, dir, scenario, broker.bootstrap);
     if (scenario.name === GATE_SCENARIO && result.status === 'fail') gateFailed = true;
+    if (result.durationMs > 0) timeoutsInARow = result.timedOut ? timeoutsInARow + 1 : 0;
+    delete result.timedOut;
     entry.results.push(result);
     log(`  ${client.name} ${scenario.name}: ${result.status} (${result.durationMs} ms)${result.reason ? ` — ${result.reason.slice(0, 200)}` : ''}`);
   }
