@@ -7,6 +7,16 @@ import { createListOffsetsHandler } from './02-list-offsets.js';
 import { createMetadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { createCreateTopicsHandler } from './19-create-topics.js';
+import { createDeleteTopicsHandler } from './20-delete-topics.js';
+import { createDeleteRecordsHandler } from './21-delete-records.js';
+import { createOffsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
+import { createDescribeConfigsHandler } from './32-describe-configs.js';
+import { createAlterConfigsHandler } from './33-alter-configs.js';
+import { createDescribeLogDirsHandler } from './35-describe-log-dirs.js';
+import { createCreatePartitionsHandler } from './37-create-partitions.js';
+import { createIncrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
+import { createDescribeClusterHandler } from './60-describe-cluster.js';
+import { createDescribeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
   registry
@@ -16,4 +26,16 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createMetadataHandler(services))
     .register(createApiVersionsHandler(services))
     .register(createCreateTopicsHandler(services));
+
+  registry
+    .register(createDeleteTopicsHandler(services))
+    .register(createDeleteRecordsHandler(services))
+    .register(createOffsetForLeaderEpochHandler(services))
+    .register(createDescribeConfigsHandler(services))
+    .register(createAlterConfigsHandler(services))
+    .register(createDescribeLogDirsHandler(services))
+    .register(createCreatePartitionsHandler(services))
+    .register(createIncrementalAlterConfigsHandler(services))
+    .register(createDescribeClusterHandler(services))
+    .register(createDescribeTopicPartitionsHandler(services));
 }

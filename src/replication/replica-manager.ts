@@ -76,6 +76,9 @@ function abortedIn(partition: HostedPartition, fetchOffset: bigint, records: Buf
   return partition.producers.abortedTransactions(fetchOffset, upTo).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
 }
 
+/** DeleteRecords' "up to the high watermark" offset. */
+const DELETE_TO_HIGH_WATERMARK = -1n;
+
 /** A record validation failure as the produce response carries it. */
 function recordsFailure(failure: RecordsFailure): ProduceOutcome {
   const outcome = produceError(failure.errorCode, failure.message);
@@ -321,6 +324,60 @@ export class ReplicaManager {
         const partition = this.partitions.get(key(request.topic, request.partition));
         if (partition !== undefined) cancels.push(partition.onNextAppend(finish));
       }
+    });
+  }
+
+  /**
+   * DeleteRecords on a leader: moves the log start offset to `offset` (-1 means the high
+   * watermark). Kafka refuses it on compact-only topics and beyond the high watermark.
+   */
+  async deleteRecords(topic: string, partitionIndex: number, offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {
+    const none = (errorCode: number) => ({ errorCode, lowWatermark: -1n });
+    const partition = this.partitions.get(key(topic, partitionIndex));
+    if (partition === undefined) {
+      return none(this.existing(topic, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (!partition.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (!partition.config.delete) return none(ErrorCode.POLICY_VIOLATION);
+    const log = partition.log;
+    const target = offset === DELETE_TO_HIGH_WATERMARK ? log.highWatermark : offset;
+    if (target < 0n || target > log.highWatermark) return none(ErrorCode.OFFSET_OUT_OF_RANGE);
+    try {
+      const lowWatermark = await log.deleteRecordsBefore(target);
+      // Waiting fetches re-read and see the new log start offset.
+      partition.notifyAppend();
+      return { errorCode: 0, lowWatermark };
+    } catch (error) {
+      if (error instanceof OffsetOutOfRangeError) return none(ErrorCode.OFFSET_OUT_OF_RANGE);
+      throw error;
+    }
+  }
+
+  /**
+   * OffsetForLeaderEpoch on a leader: the largest epoch <= `leaderEpoch` and the offset where the
+   * next epoch starts (the log end offset for the current epoch); -1/-1 when unknown.
+   */
+  offsetForLeaderEpoch(topic: string, partitionIndex: number, currentLeaderEpoch: number, leaderEpoch: number): { errorCode: number; leaderEpoch: number; endOffset: bigint } {
+    const none = (errorCode: number) => ({ errorCode, leaderEpoch: -1, endOffset: -1n });
+    const partition = this.partitions.get(key(topic, partitionIndex));
+    if (partition === undefined) {
+      return none(this.existing(topic, partitionIndex) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (currentLeaderEpoch >= 0) {
+      if (currentLeaderEpoch < partition.leaderEpoch) return none(ErrorCode.FENCED_LEADER_EPOCH);
+      if (currentLeaderEpoch > partition.leaderEpoch) return none(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    }
+    if (!partition.isLeader) return none(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const found = partition.log.epochs.endOffsetFor(leaderEpoch, partition.log.logEndOffset);
+    if (found.startOffset < 0n) return none(0);
+    return { errorCode: 0, leaderEpoch: found.epoch, endOffset: found.startOffset };
+  }
+
+  /** Per-partition sizes for DescribeLogDirs: bytes of the segment files and how far the log end is behind the high watermark. */
+  logDirPartitions(): { topic: string; partition: number; size: bigint; offsetLag: bigint }[] {
+    return [...this.partitions.values()].map((p) => {
+      const lag = p.log.highWatermark - p.log.logEndOffset;
+      return { topic: p.topic, partition: p.partition, size: BigInt(p.log.size()), offsetLag: lag > 0n ? lag : 0n };
     });
   }
 

@@ -227,6 +227,10 @@ export class QuorumController {
           if (request.assignments.length !== adding) {
             return { ...base, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Attempted to add ${adding} additional partition(s), but only ${request.assignments.length} assignment(s) were specified.` };
           }
+          for (const replicas of request.assignments) {
+            const problem = this.manualAssignmentProblem(replicas, factor);
+            if (problem !== null) return { ...base, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
+          }
           placement = [...request.assignments];
         } else {
           const live = this.liveBrokers();
@@ -240,6 +244,21 @@ export class QuorumController {
       });
       return { records, result: outcomes };
     });
+  }
+
+  /** Kafka's validateManualPartitionAssignment: non-empty, registered brokers, no repeats, the topic's replication factor. */
+  private manualAssignmentProblem(replicas: readonly number[], factor: number): string | null {
+    if (replicas.length === 0) return 'The manual partition assignment includes an empty replica list.';
+    const sorted = [...replicas].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i++) {
+      const id = sorted[i]!;
+      if (this.image.broker(id) === undefined) return `The manual partition assignment includes broker ${id}, but no such broker is registered.`;
+      if (i > 0 && sorted[i - 1] === id) return `The manual partition assignment includes the broker ${id} more than once.`;
+    }
+    if (sorted.length !== factor) {
+      return `The manual partition assignment includes a partition with ${sorted.length} replica(s), but this is not consistent with previous partitions, which have ${factor} replica(s).`;
+    }
+    return null;
   }
 
   /** Applies config changes (already validated by the caller) as ConfigRecords. */

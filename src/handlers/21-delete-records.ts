@@ -1,0 +1,29 @@
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import type { DeleteRecordsRequest } from '../../protocol/generated/message/delete-records-request.js';
+import { DeleteRecordsResponse } from '../../protocol/generated/message/delete-records-response.js';
+import type { BrokerServices } from './services.js';
+import type { ApiHandler } from './types.js';
+
+/**
+ * DeleteRecords v0-2: advances each partition's log start offset. A single node is its own
+ * in-sync set, so the new low watermark is final when the log answers (no purgatory wait).
+ */
+export function createDeleteRecordsHandler(services: BrokerServices): ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse> {
+  return {
+    apiKey: ApiKey.DeleteRecords,
+    minVersion: 0,
+    maxVersion: 2,
+    async handle(request) {
+      const response = DeleteRecordsResponse.defaults();
+      for (const topic of request.topics) {
+        const partitions = [];
+        for (const p of topic.partitions) {
+          const outcome = await services.replicas.deleteRecords(topic.name, p.partitionIndex, p.offset);
+          partitions.push({ partitionIndex: p.partitionIndex, lowWatermark: outcome.lowWatermark, errorCode: outcome.errorCode });
+        }
+        response.topics.push({ name: topic.name, partitions });
+      }
+      return response;
+    },
+  };
+}
