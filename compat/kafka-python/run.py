@@ -18,7 +18,8 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, Ne
 from kafka.partitioner import DefaultPartitioner  # noqa: E402
 from kafka.structs import OffsetAndMetadata  # noqa: E402
 
-BASE = {"bootstrap_servers": pykit.BOOTSTRAP, "client_id": "sluice-compat-kafka-python", "request_timeout_ms": 10000}
+# request_timeout_ms must exceed the consumers' session_timeout_ms (10 s).
+BASE = {"bootstrap_servers": pykit.BOOTSTRAP, "client_id": "sluice-compat-kafka-python", "request_timeout_ms": 15000}
 
 
 def new_admin():

@@ -26,6 +26,9 @@ async function using(c, fn) {
   }
 }
 
+// kafkajs answers fetchTopicMetadata with { topics }, confluent-js with the array.
+const topicsOf = (metadata) => (Array.isArray(metadata) ? metadata : metadata.topics);
+
 const values = (n) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `value-${i}-${'x'.repeat(200)}` }));
 const text = (list) => list.map((m) => m.value.toString()).join();
 
@@ -37,7 +40,7 @@ export function kafkajsStyleScenarios(client) {
     const topic = topicName();
     await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] }));
     await withAdmin((admin) =>
-      eventually(async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length === numPartitions, 10_000, `${topic} metadata`),
+      eventually(async () => topicsOf(await admin.fetchTopicMetadata({ topics: [topic] }))[0]?.partitions.length === numPartitions, 10_000, `${topic} metadata`),
     );
     return topic;
   }
@@ -83,9 +86,9 @@ export function kafkajsStyleScenarios(client) {
           const [host, port] = kit.BOOTSTRAP.split(':');
           check(brokers.some((b) => b.host === host && b.port === Number(port)), `advertised ${JSON.stringify(brokers)}`);
         }
-        const md = await admin.fetchTopicMetadata({ topics: [topic] });
-        check(md.topics[0].partitions.length === 3, `topic has ${md.topics[0].partitions.length} partitions`);
-        check(md.topics[0].partitions.every((p) => p.leader >= 0), 'a partition has no leader');
+        const [md] = topicsOf(await admin.fetchTopicMetadata({ topics: [topic] }));
+        check(md.partitions.length === 3, `topic has ${md.partitions.length} partitions`);
+        check(md.partitions.every((p) => p.leader >= 0), 'a partition has no leader');
         check((await admin.listTopics()).includes(topic), 'topic not listed');
       });
     },
@@ -222,7 +225,7 @@ export function kafkajsStyleScenarios(client) {
         const again = await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] }).then((created) => created, (e) => e);
         check(again === false || again instanceof Error, 'creating an existing topic succeeded');
         await client.createPartitions(admin, topic, 4);
-        await eventually(async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length === 4, 10_000, '4 partitions');
+        await eventually(async () => topicsOf(await admin.fetchTopicMetadata({ topics: [topic] }))[0].partitions.length === 4, 10_000, '4 partitions');
         const configs = await client.topicConfig(admin, topic);
         if (configs) {
           check(configs.get('cleanup.policy') === 'delete', `cleanup.policy is ${configs.get('cleanup.policy')}`);
