@@ -16,6 +16,7 @@ import { LocalQuorum } from '../metadata/quorum/local-quorum.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { FetchSessionCache, fetchSessionCacheSlots } from '../replication/fetch-sessions.js';
 import { toLogConfig } from '../replication/log-config.js';
 import { SocketServer, type BoundListener } from '../server/socket-server.js';
 import { HandlerRegistry } from '../handlers/registry.js';
@@ -108,6 +109,7 @@ export class Broker {
       log.child({ component: 'controller' }),
     );
 
+    const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -120,9 +122,11 @@ export class Broker {
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
+      fetchSessions,
     };
     registerAllHandlers(registry, services);
-    const dispatcher = new KafkaDispatcher(registry, log);
+    // A closed connection's fetch sessions go with it.
+    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
     const server = new SocketServer({
       listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
       dispatcher,

@@ -6,6 +6,7 @@ import type { QuorumController } from '../metadata/controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { HandlerRegistry } from './registry.js';
+import type { FetchSessionCache } from '../replication/fetch-sessions.js';
 
 export interface AdvertisedEndpoint {
   readonly nodeId: number;
@@ -27,4 +28,6 @@ export interface BrokerServices {
   /** The active controller's id as clients see it. */
   controllerId(): number;
   topicConfig(topic: string): EffectiveTopicConfig;
+  /** Incremental fetch sessions (KIP-227); without it Fetch answers sessionless. */
+  readonly fetchSessions?: FetchSessionCache;
 }
