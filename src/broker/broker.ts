@@ -23,6 +23,7 @@ import { HandlerRegistry } from '../handlers/registry.js';
 import { KafkaDispatcher } from '../handlers/dispatcher.js';
 import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js';
 import { registerAllHandlers } from '../handlers/all.js';
+import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -58,6 +59,8 @@ export class Broker {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Set once at start; stopped before the logs close. */
+  groups: GroupCoordinator | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -110,6 +113,7 @@ export class Broker {
     );
 
     const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
+    const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -119,6 +123,7 @@ export class Broker {
       controller,
       replicas,
       registry,
+      groups,
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
@@ -135,7 +140,9 @@ export class Broker {
     });
     const bound = await server.start();
     const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
+    broker.groups = groups;
     await broker.register();
+    groups.start();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
     return broker;
   }
@@ -177,6 +184,7 @@ export class Broker {
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
     await this.server.stop();
+    this.groups?.stop();
     await this.quorum.stop();
     await this.logManager.shutdown();
     this.log.info('broker stopped');

@@ -1,0 +1,1184 @@
+// Kafka's group coordinator for classic groups: the JoinGroup/SyncGroup state machine, and
+// committed offsets kept in memory and persisted in __consumer_offsets.
+//
+// Concurrency: every change to a group runs inside that group's serial queue. A JoinGroup or
+// SyncGroup that must wait for other members returns a promise the state machine resolves
+// later; callers await it outside the queue, so the queue is never blocked by a waiting member.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import type { GroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.js';
+import { ConsumerProtocolSubscription } from '../../../protocol/generated/message/consumer-protocol-subscription.js';
+import { Reader } from '../../../protocol/runtime/index.js';
+import type { BrokerConfig } from '../../config/server-properties.js';
+import type { QuorumController } from '../../metadata/controller/controller.js';
+import type { MetadataView } from '../../metadata/image/types.js';
+import type { ReplicaManager } from '../../replication/replica-manager.js';
+import { batchPositions, BatchHeader, buildRecordBatch, readRecordBatch, type RecordToWrite } from '../../records/index.js';
+import { SerialQueue } from '../../storage/serial-queue.js';
+import { ClassicGroup, EMPTY_BUFFER, type ClassicMember, type JoinOutcome, type MemberProtocol, type Pending, type SyncOutcome } from './classic-group.js';
+import { OFFSETS_TOPIC, partitionForGroup } from './partition-for.js';
+import {
+  decodeCoordinatorRecord,
+  groupMetadataKey,
+  groupMetadataValue,
+  offsetCommitKey,
+  offsetCommitValue,
+  type CommittedOffset,
+} from './records.js';
+import { systemScheduler, type Cancel, type Scheduler } from './scheduler.js';
+
+export type { JoinOutcome, SyncOutcome } from './classic-group.js';
+export type { CommittedOffset } from './records.js';
+
+/** Kafka's offset.metadata.max.bytes default. */
+const OFFSET_METADATA_MAX_BYTES = 4096;
+/** Read size when loading a partition (offsets.load.buffer.size). */
+const LOAD_BUFFER_BYTES = 5 * 1024 * 1024;
+
+export interface GroupCoordinatorOptions {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly metadata: MetadataView;
+  readonly controller: QuorumController;
+  readonly replicas: ReplicaManager;
+  readonly log: Logger;
+  readonly scheduler?: Scheduler;
+}
+
+export interface JoinGroupParams {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: MemberProtocol[];
+  /** JoinGroup v4+: a first join gets MEMBER_ID_REQUIRED (KIP-394). */
+  requireKnownMemberId: boolean;
+  apiVersion: number;
+}
+
+export interface SyncGroupParams {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: { memberId: string; assignment: Buffer }[];
+}
+
+export interface MemberIdentity {
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export interface LeaveOutcome {
+  errorCode: number;
+  members: { memberId: string; groupInstanceId: string | null; errorCode: number }[];
+}
+
+export interface OffsetCommitParams {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** -1 for the broker's offsets.retention.minutes. */
+  retentionTimeMs: bigint;
+  topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
+  apiVersion: number;
+}
+
+export interface TopicPartitionsResult {
+  name: string;
+  partitions: { partitionIndex: number; errorCode: number }[];
+}
+
+export interface FetchedOffset {
+  partitionIndex: number;
+  committedOffset: bigint;
+  committedLeaderEpoch: number;
+  metadata: string | null;
+  errorCode: number;
+}
+
+export interface OffsetFetchOutcome {
+  errorCode: number;
+  topics: { name: string; partitions: FetchedOffset[] }[];
+}
+
+export interface DescribedGroup {
+  errorCode: number;
+  groupId: string;
+  groupState: string;
+  protocolType: string;
+  protocolData: string;
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+}
+
+export interface ListedGroup {
+  groupId: string;
+  protocolType: string;
+  groupState: string;
+  groupType: string;
+}
+
+function errorJoin(errorCode: number, memberId = ''): JoinOutcome {
+  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] };
+}
+
+function errorSync(errorCode: number): SyncOutcome {
+  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER };
+}
+
+/**
+ * An answer that comes later. Queue tasks return it instead of a bare promise, so that the
+ * group's queue moves on instead of waiting for the other members.
+ */
+class Later<T> {
+  constructor(readonly promise: Promise<T>) {}
+}
+type MaybeLater<T> = T | Later<T>;
+
+function settle<T>(answer: MaybeLater<T>): T | Promise<T> {
+  return answer instanceof Later ? answer.promise : answer;
+}
+
+function deferred<T>(): { promise: Promise<T>; pending: Pending<T> } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, pending: { resolve } };
+}
+
+/** Maps a failed __consumer_offsets append to what Kafka answers group requests with. */
+function appendErrorToCoordinatorError(errorCode: number): number {
+  switch (errorCode) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    default:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
+
+/** Topics a consumer-protocol member subscribes to, from its JoinGroup metadata. */
+export function subscribedTopics(metadata: Buffer): string[] | null {
+  try {
+    const reader = new Reader(metadata);
+    const version = reader.int16();
+    // Newer subscription versions keep the v3 prefix, so read them as the highest we know.
+    return ConsumerProtocolSubscription.read(reader, Math.min(Math.max(version, 0), ConsumerProtocolSubscription.highestVersion)).topics;
+  } catch {
+    return null;
+  }
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, ClassicGroup>();
+  private readonly queues = new Map<string, SerialQueue>();
+  /** Loads of __consumer_offsets partitions, started on first need. */
+  private readonly loads = new Map<number, Promise<void>>();
+  private creatingTopic: Promise<void> | null = null;
+  private expiryTimer: Cancel | null = null;
+  private stopped = false;
+  private readonly scheduler: Scheduler;
+  private readonly log: Logger;
+
+  constructor(private readonly options: GroupCoordinatorOptions) {
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.log = options.log;
+  }
+
+  private get config(): BrokerConfig {
+    return this.options.config;
+  }
+
+  get numPartitions(): number {
+    return this.options.metadata.topic(OFFSETS_TOPIC)?.partitions.size ?? this.config.offsetsTopicNumPartitions;
+  }
+
+  partitionFor(groupId: string): number {
+    return partitionForGroup(groupId, this.numPartitions);
+  }
+
+  /** Starts the periodic offset expiry (offsets.retention.check.interval.ms). */
+  start(): void {
+    this.scheduleExpiry();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.expiryTimer?.();
+    for (const group of this.groups.values()) this.cancelTimers(group);
+  }
+
+  private scheduleExpiry(): void {
+    if (this.stopped) return;
+    this.expiryTimer = this.scheduler.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
+      this.expireOffsets().catch((error: unknown) => this.log.error({ err: error }, 'offset expiry failed'));
+      this.scheduleExpiry();
+    });
+  }
+
+  // ---- coordinator placement and loading ----
+
+  /**
+   * Whether this broker can serve groups now. Creates __consumer_offsets on first need, as Kafka
+   * does; COORDINATOR_NOT_AVAILABLE until it exists.
+   */
+  ensureOffsetsTopic(): number {
+    if (this.options.metadata.topic(OFFSETS_TOPIC) !== undefined) return ErrorCode.NONE;
+    this.creatingTopic ??= this.createOffsetsTopic().finally(() => (this.creatingTopic = null));
+    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  private async createOffsetsTopic(): Promise<void> {
+    const live = [...this.options.metadata.brokers()].filter((b) => !b.fenced).length;
+    const [outcome] = await this.options.controller.createTopics(
+      [
+        {
+          name: OFFSETS_TOPIC,
+          numPartitions: this.config.offsetsTopicNumPartitions,
+          // Kafka refuses to create it with fewer live brokers; a dev node makes do with what there is.
+          replicationFactor: Math.max(1, Math.min(this.config.offsetsTopicReplicationFactor, live)),
+          assignments: new Map(),
+          configs: new Map([
+            ['cleanup.policy', 'compact'],
+            ['compression.type', 'producer'],
+            ['segment.bytes', String(this.config.offsetsTopicSegmentBytes)],
+          ]),
+        },
+      ],
+      false,
+    );
+    if (outcome !== undefined && outcome.errorCode !== ErrorCode.NONE && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      this.log.warn({ errorCode: outcome.errorCode, message: outcome.errorMessage }, 'could not create __consumer_offsets');
+    }
+  }
+
+  /** Whether this node leads the partition that coordinates `groupId` (for FindCoordinator). */
+  coordinatorError(groupId: string): number {
+    const missing = this.ensureOffsetsTopic();
+    if (missing !== ErrorCode.NONE) return missing;
+    const state = this.options.metadata.topic(OFFSETS_TOPIC)?.partitions.get(this.partitionFor(groupId));
+    if (state === undefined || state.leader < 0) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    return ErrorCode.NONE;
+  }
+
+  /** The error a group operation fails with before it can run, or NONE once the partition is loaded. */
+  private async ready(groupId: string): Promise<number> {
+    if (this.stopped) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const missing = this.ensureOffsetsTopic();
+    if (missing !== ErrorCode.NONE) return missing;
+    const partition = this.partitionFor(groupId);
+    const hosted = this.options.replicas.partition(OFFSETS_TOPIC, partition);
+    if (hosted === undefined) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (!hosted.isLeader) return ErrorCode.NOT_COORDINATOR;
+    try {
+      await this.loadPartition(partition);
+    } catch (error) {
+      this.log.error({ err: error, partition }, 'loading __consumer_offsets failed');
+      this.loads.delete(partition);
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+    return ErrorCode.NONE;
+  }
+
+  private loadPartition(partition: number): Promise<void> {
+    let load = this.loads.get(partition);
+    if (load === undefined) {
+      load = this.readPartition(partition);
+      this.loads.set(partition, load);
+    }
+    return load;
+  }
+
+  /** Replays a __consumer_offsets partition from its start: the last value of each key wins. */
+  private async readPartition(partition: number): Promise<void> {
+    const log = this.options.replicas.partition(OFFSETS_TOPIC, partition)?.log;
+    if (log === undefined) return;
+    const end = log.logEndOffset;
+    let offset = log.logStartOffset;
+    const loadedGroups = new Map<string, GroupMetadataValue | null>();
+    const loadedOffsets = new Map<string, Map<string, CommittedOffset | null>>();
+    let records = 0;
+    while (offset < end) {
+      const read = log.read(offset, { maxBytes: LOAD_BUFFER_BYTES, maxOffset: end, minOneBatch: true });
+      if (read.records.length === 0) break;
+      for (const pos of batchPositions(read.records)) {
+        const header = new BatchHeader(read.records, pos);
+        offset = header.baseOffset + BigInt(header.lastOffsetDelta) + 1n;
+        // Transaction markers; transactional offset commits belong to the transaction coordinator's work.
+        if (header.isControl || header.isTransactional) continue;
+        for (const record of await readRecordBatch(read.records, pos)) {
+          if (record.key === null) continue;
+          records++;
+          const decoded = decodeCoordinatorRecord(record.key, record.value);
+          if (decoded.type === 'group') {
+            loadedGroups.set(decoded.group, decoded.value);
+            if (decoded.value === null) loadedOffsets.delete(decoded.group);
+          } else if (decoded.type === 'offset') {
+            let offsets = loadedOffsets.get(decoded.group);
+            if (offsets === undefined) loadedOffsets.set(decoded.group, (offsets = new Map()));
+            offsets.set(`${decoded.partition}\u0000${decoded.topic}`, decoded.value);
+          }
+        }
+      }
+    }
+    const now = this.scheduler.now();
+    for (const [groupId, value] of loadedGroups) {
+      if (value === null) continue;
+      this.groups.set(groupId, this.restoreGroup(groupId, value, now));
+    }
+    for (const [groupId, offsets] of loadedOffsets) {
+      let group = this.groups.get(groupId);
+      for (const [key, value] of offsets) {
+        if (value === null) continue;
+        if (group === undefined) this.groups.set(groupId, (group = new ClassicGroup(groupId, now)));
+        const sep = key.indexOf('\u0000');
+        this.putOffset(group, key.slice(sep + 1), Number(key.slice(0, sep)), value);
+      }
+    }
+    this.log.info({ partition, records, groups: loadedGroups.size }, 'loaded __consumer_offsets partition');
+  }
+
+  private restoreGroup(groupId: string, value: GroupMetadataValue, now: number): ClassicGroup {
+    const group = new ClassicGroup(groupId, value.currentStateTimestamp >= 0n ? Number(value.currentStateTimestamp) : now);
+    group.protocolType = value.protocolType;
+    group.generationId = value.generation;
+    group.protocolName = value.protocol;
+    for (const m of value.members) {
+      const member: ClassicMember = {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeout,
+        sessionTimeoutMs: m.sessionTimeout,
+        protocolType: value.protocolType,
+        protocols: [{ name: value.protocol ?? '', metadata: m.subscription }],
+        assignment: m.assignment,
+        awaitingJoin: null,
+        awaitingSync: null,
+        joinVersion: 0,
+        isNew: false,
+        heartbeatTimer: null,
+      };
+      group.addMember(member);
+      // Members get one session timeout after the load to show up again, as in Kafka.
+      this.scheduleHeartbeatExpiry(group, member);
+    }
+    group.leaderId = value.leader !== null && group.members.has(value.leader) ? value.leader : group.leaderId;
+    group.state = group.members.size === 0 ? 'Empty' : 'Stable';
+    group.previousState = group.state;
+    return group;
+  }
+
+  // ---- plumbing ----
+
+  private queueFor(groupId: string): SerialQueue {
+    let queue = this.queues.get(groupId);
+    if (queue === undefined) this.queues.set(groupId, (queue = new SerialQueue()));
+    return queue;
+  }
+
+  /** Runs `task` as the group's only writer. */
+  private inGroup<T>(groupId: string, task: () => T | Promise<T>): Promise<T> {
+    return this.queueFor(groupId).run(task);
+  }
+
+  /** Appends records to the group's __consumer_offsets partition; returns a coordinator error code. */
+  private async append(groupId: string, records: RecordToWrite[]): Promise<number> {
+    if (records.length === 0) return ErrorCode.NONE;
+    const batch = await buildRecordBatch(records, { timestamp: BigInt(this.scheduler.now()) });
+    const outcome = await this.options.replicas.produce(OFFSETS_TOPIC, this.partitionFor(groupId), batch, { acks: -1, produceVersion: 9 });
+    if (outcome.errorCode !== ErrorCode.NONE) {
+      this.log.warn({ groupId, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'append to __consumer_offsets failed');
+      return appendErrorToCoordinatorError(outcome.errorCode);
+    }
+    return ErrorCode.NONE;
+  }
+
+  private groupMetadataRecord(group: ClassicGroup): RecordToWrite {
+    const value: GroupMetadataValue = {
+      protocolType: group.protocolType ?? '',
+      generation: group.generationId,
+      protocol: group.protocolName,
+      leader: group.leaderId,
+      currentStateTimestamp: BigInt(group.stateTimestamp),
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: group.metadataFor(m),
+        assignment: m.assignment,
+      })),
+    };
+    return { key: groupMetadataKey(group.groupId), value: groupMetadataValue(value) };
+  }
+
+  private putOffset(group: ClassicGroup, topic: string, partition: number, value: CommittedOffset): void {
+    let partitions = group.offsets.get(topic);
+    if (partitions === undefined) group.offsets.set(topic, (partitions = new Map()));
+    partitions.set(partition, value);
+  }
+
+  private cancelTimers(group: ClassicGroup): void {
+    group.joinTimer?.();
+    group.joinTimer = null;
+    group.syncTimer?.();
+    group.syncTimer = null;
+    for (const cancel of group.pendingMembers.values()) cancel();
+    for (const m of group.members.values()) {
+      m.heartbeatTimer?.();
+      m.heartbeatTimer = null;
+    }
+  }
+
+  /** Kafka's validateMember: static members are checked by instance id, so a stale member id is fenced. */
+  private validateMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId !== null) {
+      const current = group.staticMembers.get(groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (current !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+      return ErrorCode.NONE;
+    }
+    return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  // ---- timers ----
+
+  private scheduleHeartbeatExpiry(group: ClassicGroup, member: ClassicMember, timeoutMs = member.sessionTimeoutMs): void {
+    member.heartbeatTimer?.();
+    const memberId = member.memberId;
+    member.heartbeatTimer = this.scheduler.schedule(timeoutMs, () => {
+      void this.inGroup(group.groupId, () => this.onHeartbeatExpired(group, memberId, member));
+    });
+  }
+
+  private onHeartbeatExpired(group: ClassicGroup, memberId: string, member: ClassicMember): void {
+    if (this.groups.get(group.groupId) !== group || group.members.get(memberId) !== member) return;
+    // A member waiting on a join or sync answer is alive by definition (Kafka's shouldKeepAlive).
+    if (member.awaitingJoin !== null || member.awaitingSync !== null) {
+      this.scheduleHeartbeatExpiry(group, member);
+      return;
+    }
+    this.log.info({ groupId: group.groupId, memberId }, 'member session expired');
+    this.removeMemberAndUpdateGroup(group, member, 'session timeout');
+  }
+
+  // ---- JoinGroup ----
+
+  async joinGroup(params: JoinGroupParams): Promise<JoinOutcome> {
+    if (params.groupId === '') return errorJoin(ErrorCode.INVALID_GROUP_ID, params.memberId);
+    if (params.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || params.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
+      return errorJoin(ErrorCode.INVALID_SESSION_TIMEOUT, params.memberId);
+    }
+    const notReady = await this.ready(params.groupId);
+    if (notReady !== ErrorCode.NONE) return errorJoin(notReady, params.memberId);
+    return settle(await this.inGroup(params.groupId, () => this.doJoin(params)));
+  }
+
+  /** Runs in the group's queue; returns the answer, or a promise of it when the member must wait. */
+  private doJoin(params: JoinGroupParams): MaybeLater<JoinOutcome> | Promise<MaybeLater<JoinOutcome>> {
+    let group = this.groups.get(params.groupId);
+    const unknownMember = params.memberId === '';
+    if (group === undefined) {
+      if (!unknownMember) return errorJoin(ErrorCode.UNKNOWN_MEMBER_ID, params.memberId);
+      this.groups.set(params.groupId, (group = new ClassicGroup(params.groupId, this.scheduler.now())));
+    }
+    if (group.state === 'Dead') return errorJoin(ErrorCode.COORDINATOR_NOT_AVAILABLE, params.memberId);
+    if (!group.supportsProtocols(params.protocolType, params.protocols)) {
+      return errorJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, params.memberId);
+    }
+    if (!this.acceptJoiningMember(group, params.memberId)) {
+      return errorJoin(ErrorCode.GROUP_MAX_SIZE_REACHED, params.memberId);
+    }
+    return unknownMember ? this.joinUnknownMember(group, params) : this.joinKnownMember(group, params);
+  }
+
+  private acceptJoiningMember(group: ClassicGroup, memberId: string): boolean {
+    const max = this.config.groupMaxSize;
+    switch (group.state) {
+      case 'Empty':
+      case 'Dead':
+        return true;
+      case 'PreparingRebalance':
+        return (group.members.get(memberId)?.awaitingJoin ?? null) !== null || group.numAwaitingJoin < max;
+      default:
+        return group.hasMember(memberId) || group.members.size < max;
+    }
+  }
+
+  private newMember(params: JoinGroupParams, memberId: string): ClassicMember {
+    return {
+      memberId,
+      groupInstanceId: params.groupInstanceId,
+      clientId: params.clientId,
+      clientHost: params.clientHost,
+      rebalanceTimeoutMs: params.rebalanceTimeoutMs,
+      sessionTimeoutMs: params.sessionTimeoutMs,
+      protocolType: params.protocolType,
+      protocols: params.protocols,
+      assignment: EMPTY_BUFFER,
+      awaitingJoin: null,
+      awaitingSync: null,
+      joinVersion: params.apiVersion,
+      isNew: false,
+      heartbeatTimer: null,
+    };
+  }
+
+  private joinUnknownMember(group: ClassicGroup, params: JoinGroupParams): MaybeLater<JoinOutcome> | Promise<MaybeLater<JoinOutcome>> {
+    const newMemberId = `${params.groupInstanceId ?? params.clientId}-${randomUUID()}`;
+    if (params.groupInstanceId !== null) {
+      const existing = group.staticMembers.get(params.groupInstanceId);
+      if (existing !== undefined) return this.updateStaticMemberAndRebalance(group, existing, newMemberId, params);
+      return this.addMemberAndRebalance(group, params, newMemberId);
+    }
+    if (params.requireKnownMemberId) {
+      // KIP-394: the member must come back with this id; until then it holds a pending slot.
+      const cancel = this.scheduler.schedule(params.sessionTimeoutMs, () => {
+        void this.inGroup(group.groupId, () => {
+          if (group.pendingMembers.delete(newMemberId)) this.maybeCompleteJoin(group);
+        });
+      });
+      group.pendingMembers.set(newMemberId, cancel);
+      return errorJoin(ErrorCode.MEMBER_ID_REQUIRED, newMemberId);
+    }
+    return this.addMemberAndRebalance(group, params, newMemberId);
+  }
+
+  private joinKnownMember(group: ClassicGroup, params: JoinGroupParams): MaybeLater<JoinOutcome> | Promise<MaybeLater<JoinOutcome>> {
+    const memberId = params.memberId;
+    const pending = group.pendingMembers.get(memberId);
+    if (pending !== undefined) {
+      pending();
+      group.pendingMembers.delete(memberId);
+      return this.addMemberAndRebalance(group, params, memberId);
+    }
+    const invalid = this.validateMember(group, memberId, params.groupInstanceId);
+    if (invalid !== ErrorCode.NONE) return errorJoin(invalid, memberId);
+    const member = group.members.get(memberId)!;
+    switch (group.state) {
+      case 'PreparingRebalance':
+        return this.updateMemberAndRebalance(group, member, params);
+      case 'CompletingRebalance':
+        if (ClassicGroup.sameProtocols(member.protocols, params.protocols)) {
+          // A lost join response: answer again with this generation.
+          return this.joinResponse(group, member, group.leaderId === memberId, false);
+        }
+        return this.updateMemberAndRebalance(group, member, params);
+      case 'Stable':
+        if (group.leaderId === memberId || !ClassicGroup.sameProtocols(member.protocols, params.protocols)) {
+          // The leader rejoining, or changed metadata (e.g. a new subscription), starts a rebalance.
+          return this.updateMemberAndRebalance(group, member, params);
+        }
+        return this.joinResponse(group, member, false, false);
+      default:
+        return errorJoin(ErrorCode.UNKNOWN_MEMBER_ID, memberId);
+    }
+  }
+
+  private joinResponse(group: ClassicGroup, member: ClassicMember, withMembers: boolean, skipAssignment: boolean): JoinOutcome {
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      skipAssignment,
+      memberId: member.memberId,
+      members: withMembers
+        ? [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: group.metadataFor(m) }))
+        : [],
+    };
+  }
+
+  private awaitJoin(member: ClassicMember): Later<JoinOutcome> {
+    const { promise, pending } = deferred<JoinOutcome>();
+    member.awaitingJoin = pending;
+    return new Later(promise);
+  }
+
+  private addMemberAndRebalance(group: ClassicGroup, params: JoinGroupParams, memberId: string): Later<JoinOutcome> {
+    const member = this.newMember(params, memberId);
+    member.isNew = true;
+    const promise = this.awaitJoin(member);
+    group.addMember(member);
+    // During the initial delay a new member extends the wait (InitialDelayedJoin).
+    if (group.state === 'PreparingRebalance' && group.previousState === 'Empty') group.newMemberAdded = true;
+    // A new member that never completes its join is dropped after the session timeout.
+    this.scheduleHeartbeatExpiry(group, member);
+    this.maybePrepareRebalance(group, `Adding new member ${memberId}`);
+    return promise;
+  }
+
+  private updateMemberAndRebalance(group: ClassicGroup, member: ClassicMember, params: JoinGroupParams): Later<JoinOutcome> {
+    const previous = member.awaitingJoin;
+    member.protocols = params.protocols;
+    member.rebalanceTimeoutMs = params.rebalanceTimeoutMs;
+    member.sessionTimeoutMs = params.sessionTimeoutMs;
+    member.clientId = params.clientId;
+    member.clientHost = params.clientHost;
+    member.joinVersion = params.apiVersion;
+    const promise = this.awaitJoin(member);
+    // A second join from the same member supersedes the first, which learns it must rejoin.
+    previous?.resolve(errorJoin(ErrorCode.REBALANCE_IN_PROGRESS, member.memberId));
+    if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+    else this.maybePrepareRebalance(group, `Updating metadata for member ${member.memberId}`);
+    return promise;
+  }
+
+  private updateStaticMemberAndRebalance(group: ClassicGroup, oldMemberId: string, newMemberId: string, params: JoinGroupParams): MaybeLater<JoinOutcome> | Promise<MaybeLater<JoinOutcome>> {
+    const oldMember = group.members.get(oldMemberId)!;
+    const oldProtocols = oldMember.protocols;
+    // The old incarnation is fenced: whatever it waits for ends with FENCED_INSTANCE_ID.
+    oldMember.awaitingJoin?.resolve(errorJoin(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
+    oldMember.awaitingJoin = null;
+    oldMember.awaitingSync?.resolve(errorSync(ErrorCode.FENCED_INSTANCE_ID));
+    oldMember.awaitingSync = null;
+    const member = group.replaceStaticMember(oldMemberId, newMemberId);
+    member.rebalanceTimeoutMs = params.rebalanceTimeoutMs;
+    member.sessionTimeoutMs = params.sessionTimeoutMs;
+    member.clientId = params.clientId;
+    member.clientHost = params.clientHost;
+    member.joinVersion = params.apiVersion;
+    this.scheduleHeartbeatExpiry(group, member);
+    switch (group.state) {
+      case 'Stable': {
+        const selected = group.protocolName;
+        const oldMeta = oldProtocols.find((p) => p.name === selected)?.metadata;
+        const newMeta = params.protocols.find((p) => p.name === selected)?.metadata;
+        if (oldMeta === undefined || newMeta === undefined || !oldMeta.equals(newMeta)) {
+          return this.updateMemberAndRebalance(group, member, params);
+        }
+        member.protocols = params.protocols;
+        // Same subscription: no rebalance. The replacement is persisted before the member hears of it.
+        // Awaited inside the queue: nothing else changes the group until the record is written.
+        return this.append(group.groupId, [this.groupMetadataRecord(group)]).then((error) => {
+          if (error !== ErrorCode.NONE) return errorJoin(error, newMemberId);
+          const isLeader = group.leaderId === newMemberId;
+          // KIP-814: a static leader that rejoins keeps the assignment; v9 tells it to skip assigning.
+          return this.joinResponse(group, member, isLeader, isLeader);
+        });
+      }
+      case 'CompletingRebalance':
+        member.protocols = params.protocols;
+        {
+          const promise = this.awaitJoin(member);
+          this.prepareRebalance(group, `Static member ${params.groupInstanceId} rejoined during CompletingRebalance`);
+          return promise;
+        }
+      default:
+        return this.updateMemberAndRebalance(group, member, params);
+    }
+  }
+
+  private maybePrepareRebalance(group: ClassicGroup, reason: string): void {
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance' || group.state === 'Empty') this.prepareRebalance(group, reason);
+    else if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+  }
+
+  private prepareRebalance(group: ClassicGroup, reason: string): void {
+    if (group.state === 'CompletingRebalance') this.resetAssignmentsWithError(group, ErrorCode.REBALANCE_IN_PROGRESS);
+    group.syncTimer?.();
+    group.syncTimer = null;
+    group.pendingSync.clear();
+    const initial = group.state === 'Empty';
+    group.transitionTo('PreparingRebalance', this.scheduler.now());
+    this.log.info({ groupId: group.groupId, generation: group.generationId, reason }, 'preparing to rebalance group');
+    group.joinTimer?.();
+    if (initial) {
+      const delay = this.config.groupInitialRebalanceDelayMs;
+      group.newMemberAdded = false;
+      this.scheduleInitialJoin(group, delay, Math.max(group.rebalanceTimeoutMs() - delay, 0));
+    } else {
+      const generation = group.generationId;
+      group.joinTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => {
+        void this.inGroup(group.groupId, () => {
+          if (group.state === 'PreparingRebalance' && group.generationId === generation) this.completeJoin(group);
+        });
+      });
+      this.maybeCompleteJoin(group);
+    }
+  }
+
+  /** Kafka's InitialDelayedJoin: wait `delay`, and again while new members keep arriving, up to the rebalance timeout. */
+  private scheduleInitialJoin(group: ClassicGroup, delayMs: number, remainingMs: number): void {
+    const generation = group.generationId;
+    group.joinTimer = this.scheduler.schedule(delayMs, () => {
+      void this.inGroup(group.groupId, () => {
+        if (group.state !== 'PreparingRebalance' || group.generationId !== generation) return;
+        if (group.newMemberAdded && remainingMs > 0) {
+          group.newMemberAdded = false;
+          const initial = this.config.groupInitialRebalanceDelayMs;
+          this.scheduleInitialJoin(group, Math.min(initial, remainingMs), Math.max(remainingMs - initial, 0));
+        } else {
+          this.completeJoin(group);
+        }
+      });
+    });
+  }
+
+  private maybeCompleteJoin(group: ClassicGroup): void {
+    if (group.state === 'PreparingRebalance' && group.hasAllMembersJoined() && group.previousState !== 'Empty') this.completeJoin(group);
+  }
+
+  private completeJoin(group: ClassicGroup): void {
+    group.joinTimer?.();
+    group.joinTimer = null;
+    // Members that did not rejoin in time are out.
+    for (const member of [...group.members.values()]) {
+      if (member.awaitingJoin === null) {
+        group.removeMember(member.memberId);
+      }
+    }
+    for (const cancel of group.pendingMembers.values()) cancel();
+    group.pendingMembers.clear();
+    const now = this.scheduler.now();
+    group.generationId++;
+    if (group.members.size === 0) {
+      group.protocolName = null;
+      group.transitionTo('Empty', now);
+      this.log.info({ groupId: group.groupId, generation: group.generationId }, 'group is empty');
+      void this.append(group.groupId, [this.groupMetadataRecord(group)]);
+      return;
+    }
+    group.protocolName = group.selectProtocol();
+    group.transitionTo('CompletingRebalance', now);
+    this.log.info({ groupId: group.groupId, generation: group.generationId, members: group.members.size, protocol: group.protocolName }, 'rebalance: join phase complete');
+    for (const member of group.members.values()) {
+      const isLeader = member.memberId === group.leaderId;
+      const answer = this.joinResponse(group, member, isLeader, false);
+      member.awaitingJoin?.resolve(answer);
+      member.awaitingJoin = null;
+      member.isNew = false;
+      group.pendingSync.add(member.memberId);
+      this.scheduleHeartbeatExpiry(group, member);
+    }
+    // Members that do not sync within the rebalance timeout are removed (Kafka's pending-sync expiry).
+    const generation = group.generationId;
+    group.syncTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => {
+      void this.inGroup(group.groupId, () => {
+        group.syncTimer = null;
+        if (group.generationId !== generation || (group.state !== 'CompletingRebalance' && group.state !== 'Stable')) return;
+        if (group.pendingSync.size === 0) return;
+        for (const memberId of [...group.pendingSync]) group.removeMember(memberId);
+        this.prepareRebalance(group, 'Removing members that did not sync in time');
+      });
+    });
+  }
+
+  private resetAssignmentsWithError(group: ClassicGroup, errorCode: number): void {
+    for (const member of group.members.values()) {
+      member.assignment = EMPTY_BUFFER;
+      member.awaitingSync?.resolve(errorSync(errorCode));
+      member.awaitingSync = null;
+    }
+  }
+
+  private removeMemberAndUpdateGroup(group: ClassicGroup, member: ClassicMember, reason: string): void {
+    // A member leaving while its join is pending hears that the rebalance went on without it.
+    member.awaitingJoin?.resolve(errorJoin(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
+    member.awaitingJoin = null;
+    member.awaitingSync?.resolve(errorSync(ErrorCode.UNKNOWN_MEMBER_ID));
+    member.awaitingSync = null;
+    group.removeMember(member.memberId);
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group, `${reason}: removing ${member.memberId}`);
+    else if (group.state === 'PreparingRebalance') this.maybeCompleteJoin(group);
+  }
+
+  // ---- SyncGroup ----
+
+  async syncGroup(params: SyncGroupParams): Promise<SyncOutcome> {
+    if (params.groupId === '') return errorSync(ErrorCode.INVALID_GROUP_ID);
+    const notReady = await this.ready(params.groupId);
+    if (notReady !== ErrorCode.NONE) return errorSync(notReady);
+    return settle(await this.inGroup(params.groupId, () => this.doSync(params)));
+  }
+
+  private async doSync(params: SyncGroupParams): Promise<MaybeLater<SyncOutcome>> {
+    const group = this.groups.get(params.groupId);
+    if (group === undefined) return errorSync(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (group.state === 'Dead') return errorSync(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const invalid = this.validateMember(group, params.memberId, params.groupInstanceId);
+    if (invalid !== ErrorCode.NONE) return errorSync(invalid);
+    if (params.generationId !== group.generationId) return errorSync(ErrorCode.ILLEGAL_GENERATION);
+    if ((params.protocolType !== null && params.protocolType !== group.protocolType) || (params.protocolName !== null && params.protocolName !== group.protocolName)) {
+      return errorSync(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    const member = group.members.get(params.memberId)!;
+    switch (group.state) {
+      case 'Empty':
+        return errorSync(ErrorCode.UNKNOWN_MEMBER_ID);
+      case 'PreparingRebalance':
+        return errorSync(ErrorCode.REBALANCE_IN_PROGRESS);
+      case 'Stable':
+        group.pendingSync.delete(member.memberId);
+        this.scheduleHeartbeatExpiry(group, member);
+        return { errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment };
+      case 'CompletingRebalance': {
+        group.pendingSync.delete(member.memberId);
+        this.scheduleHeartbeatExpiry(group, member);
+        const { promise, pending } = deferred<SyncOutcome>();
+        member.awaitingSync?.resolve(errorSync(ErrorCode.REBALANCE_IN_PROGRESS));
+        member.awaitingSync = pending;
+        if (member.memberId === group.leaderId) await this.completeSync(group, params.assignments);
+        return new Later(promise);
+      }
+      default:
+        return errorSync(ErrorCode.UNKNOWN_SERVER_ERROR);
+    }
+  }
+
+  /** The leader's assignment: persist the generation with it, then answer every waiting member. */
+  private async completeSync(group: ClassicGroup, assignments: SyncGroupParams['assignments']): Promise<void> {
+    const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
+    for (const m of group.members.values()) m.assignment = byMember.get(m.memberId) ?? EMPTY_BUFFER;
+    const generation = group.generationId;
+    const error = await this.append(group.groupId, [this.groupMetadataRecord(group)]);
+    if (group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
+    if (error !== ErrorCode.NONE) {
+      this.resetAssignmentsWithError(group, error);
+      this.prepareRebalance(group, 'Failed to persist the group assignment');
+      return;
+    }
+    group.transitionTo('Stable', this.scheduler.now());
+    this.log.info({ groupId: group.groupId, generation }, 'group stabilized');
+    for (const m of group.members.values()) {
+      m.awaitingSync?.resolve({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: m.assignment });
+      m.awaitingSync = null;
+    }
+  }
+
+  // ---- Heartbeat ----
+
+  async heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): Promise<number> {
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return notReady;
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      const invalid = this.validateMember(group, memberId, groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return invalid;
+      if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+      const member = group.members.get(memberId)!;
+      switch (group.state) {
+        case 'Empty':
+          return ErrorCode.UNKNOWN_MEMBER_ID;
+        case 'PreparingRebalance':
+          this.scheduleHeartbeatExpiry(group, member);
+          return ErrorCode.REBALANCE_IN_PROGRESS;
+        default:
+          this.scheduleHeartbeatExpiry(group, member);
+          return ErrorCode.NONE;
+      }
+    });
+  }
+
+  // ---- LeaveGroup ----
+
+  async leaveGroup(groupId: string, members: MemberIdentity[]): Promise<LeaveOutcome> {
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return { errorCode: notReady, members: [] };
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) {
+        return { errorCode: ErrorCode.NONE, members: members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
+      }
+      if (group.state === 'Dead') return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+      const results = members.map((identity) => ({ ...identity, errorCode: this.leaveOne(group, identity) }));
+      return { errorCode: ErrorCode.NONE, members: results };
+    });
+  }
+
+  private leaveOne(group: ClassicGroup, identity: MemberIdentity): number {
+    let memberId = identity.memberId;
+    if (identity.groupInstanceId !== null) {
+      const current = group.staticMembers.get(identity.groupInstanceId);
+      if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (memberId !== '' && memberId !== current) return ErrorCode.FENCED_INSTANCE_ID;
+      memberId = current;
+    } else {
+      const pending = group.pendingMembers.get(memberId);
+      if (pending !== undefined) {
+        pending();
+        group.pendingMembers.delete(memberId);
+        this.maybeCompleteJoin(group);
+        return ErrorCode.NONE;
+      }
+    }
+    const member = group.members.get(memberId);
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    this.removeMemberAndUpdateGroup(group, member, 'member left');
+    return ErrorCode.NONE;
+  }
+
+  // ---- OffsetCommit ----
+
+  async commitOffsets(params: OffsetCommitParams): Promise<TopicPartitionsResult[]> {
+    const all = (errorCode: number): TopicPartitionsResult[] =>
+      params.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+    if (params.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
+    const notReady = await this.ready(params.groupId);
+    if (notReady !== ErrorCode.NONE) return all(notReady);
+    return this.inGroup(params.groupId, async () => {
+      let group = this.groups.get(params.groupId);
+      const now = this.scheduler.now();
+      if (group === undefined) {
+        if (params.generationId >= 0) return all(params.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+        // The admin client or a consumer without group management: a "simple" group.
+        this.groups.set(params.groupId, (group = new ClassicGroup(params.groupId, now)));
+      }
+      const invalid = this.validateOffsetCommit(group, params);
+      if (invalid !== ErrorCode.NONE) return all(invalid);
+      const member = group.members.get(params.memberId);
+      if (member !== undefined && group.state !== 'Empty') this.scheduleHeartbeatExpiry(group, member);
+      const expireTimestamp = params.retentionTimeMs >= 0n ? BigInt(now) + params.retentionTimeMs : -1n;
+      const records: RecordToWrite[] = [];
+      const accepted: { topic: string; partition: number; value: CommittedOffset }[] = [];
+      const results: TopicPartitionsResult[] = params.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          if (this.options.metadata.topic(t.name)?.partitions.get(p.partitionIndex) === undefined) {
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+          }
+          const metadata = p.committedMetadata ?? '';
+          if (Buffer.byteLength(metadata, 'utf8') > OFFSET_METADATA_MAX_BYTES) {
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+          }
+          const value: CommittedOffset = { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: BigInt(now), expireTimestamp };
+          records.push({ key: offsetCommitKey(params.groupId, t.name, p.partitionIndex), value: offsetCommitValue(value) });
+          accepted.push({ topic: t.name, partition: p.partitionIndex, value });
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
+        }),
+      }));
+      const error = await this.append(params.groupId, records);
+      if (error !== ErrorCode.NONE) {
+        for (const t of results) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = error;
+        return results;
+      }
+      if (this.groups.get(params.groupId) === group) for (const a of accepted) this.putOffset(group, a.topic, a.partition, a.value);
+      return results;
+    });
+  }
+
+  /** Kafka's ClassicGroup.validateOffsetCommit (non-transactional). */
+  private validateOffsetCommit(group: ClassicGroup, params: OffsetCommitParams): number {
+    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (params.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
+    if (params.generationId >= 0 || params.memberId !== '' || params.groupInstanceId !== null) {
+      const invalid = this.validateMember(group, params.memberId, params.groupInstanceId);
+      if (invalid !== ErrorCode.NONE) return invalid;
+      if (params.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    } else if (group.state !== 'Empty') {
+      return ErrorCode.UNKNOWN_MEMBER_ID;
+    }
+    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  // ---- OffsetFetch ----
+
+  async fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): Promise<OffsetFetchOutcome> {
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) {
+      return {
+        errorCode: notReady,
+        topics: (topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: notReady })) })),
+      };
+    }
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      const entry = (partitionIndex: number, value: CommittedOffset | undefined): FetchedOffset =>
+        value === undefined
+          ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
+          : { partitionIndex, committedOffset: value.offset, committedLeaderEpoch: value.leaderEpoch, metadata: value.metadata, errorCode: ErrorCode.NONE };
+      if (topics === null) {
+        const out: OffsetFetchOutcome['topics'] = [];
+        for (const [name, partitions] of group?.offsets ?? []) {
+          out.push({ name, partitions: [...partitions].sort((a, b) => a[0] - b[0]).map(([p, v]) => entry(p, v)) });
+        }
+        return { errorCode: ErrorCode.NONE, topics: out };
+      }
+      return {
+        errorCode: ErrorCode.NONE,
+        topics: topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => entry(p, group?.offsets.get(t.name)?.get(p))) })),
+      };
+    });
+  }
+
+  // ---- DescribeGroups / ListGroups ----
+
+  async describeGroup(groupId: string): Promise<DescribedGroup> {
+    const empty = (errorCode: number, groupState: string): DescribedGroup => ({ errorCode, groupId, groupState, protocolType: '', protocolData: '', members: [] });
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return empty(notReady, '');
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) return empty(ErrorCode.NONE, 'Dead');
+      const stable = group.state === 'Stable';
+      return {
+        errorCode: ErrorCode.NONE,
+        groupId,
+        groupState: group.state,
+        protocolType: group.protocolType ?? '',
+        // Kafka shows the protocol, member metadata and assignments only for a Stable group.
+        protocolData: stable ? group.protocolName ?? '' : '',
+        members: [...group.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: stable ? group.metadataFor(m) : EMPTY_BUFFER,
+          memberAssignment: stable ? m.assignment : EMPTY_BUFFER,
+        })),
+      };
+    });
+  }
+
+  /** Groups of every loaded partition; unloaded partitions are loaded first. */
+  async listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): Promise<{ errorCode: number; groups: ListedGroup[] }> {
+    const missing = this.ensureOffsetsTopic();
+    if (missing !== ErrorCode.NONE) return { errorCode: ErrorCode.NONE, groups: [] };
+    const loadError = await this.loadAll();
+    if (loadError !== ErrorCode.NONE) return { errorCode: loadError, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()));
+    const types = new Set(typesFilter.map((s) => s.toLowerCase()));
+    const out: ListedGroup[] = [];
+    for (const group of this.groups.values()) {
+      if (group.state === 'Dead') continue;
+      if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has('classic')) continue;
+      out.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
+    }
+    return { errorCode: ErrorCode.NONE, groups: out };
+  }
+
+  private async loadAll(): Promise<number> {
+    for (let p = 0; p < this.numPartitions; p++) {
+      const hosted = this.options.replicas.partition(OFFSETS_TOPIC, p);
+      if (hosted === undefined) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+      if (!hosted.isLeader) continue;
+      await this.loadPartition(p);
+    }
+    return ErrorCode.NONE;
+  }
+
+  // ---- DeleteGroups / OffsetDelete ----
+
+  async deleteGroup(groupId: string): Promise<number> {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return notReady;
+    return this.inGroup(groupId, async () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
+      if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+      const records: RecordToWrite[] = [];
+      for (const [topic, partitions] of group.offsets) for (const p of partitions.keys()) records.push({ key: offsetCommitKey(groupId, topic, p), value: null });
+      records.push({ key: groupMetadataKey(groupId), value: null });
+      const error = await this.append(groupId, records);
+      if (error !== ErrorCode.NONE) return error;
+      this.cancelTimers(group);
+      group.transitionTo('Dead', this.scheduler.now());
+      this.groups.delete(groupId);
+      return ErrorCode.NONE;
+    });
+  }
+
+  async deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<{ errorCode: number; topics: TopicPartitionsResult[] }> {
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return { errorCode: notReady, topics: [] };
+    return this.inGroup(groupId, async () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+      // A consumer group that is not empty still owns the offsets of the topics it subscribes to.
+      let subscribed = new Set<string>();
+      if (group.state !== 'Empty') {
+        if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+        for (const m of group.members.values()) for (const t of subscribedTopics(group.metadataFor(m)) ?? []) subscribed.add(t);
+      } else {
+        subscribed = new Set();
+      }
+      const records: RecordToWrite[] = [];
+      const removed: [string, number][] = [];
+      const results: TopicPartitionsResult[] = topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((partitionIndex) => {
+          if (subscribed.has(t.name)) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+          if (group.offsets.get(t.name)?.has(partitionIndex)) {
+            records.push({ key: offsetCommitKey(groupId, t.name, partitionIndex), value: null });
+            removed.push([t.name, partitionIndex]);
+          }
+          return { partitionIndex, errorCode: ErrorCode.NONE };
+        }),
+      }));
+      const error = await this.append(groupId, records);
+      if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] };
+      for (const [topic, partition] of removed) this.removeOffset(group, topic, partition);
+      return { errorCode: ErrorCode.NONE, topics: results };
+    });
+  }
+
+  private removeOffset(group: ClassicGroup, topic: string, partition: number): void {
+    const partitions = group.offsets.get(topic);
+    partitions?.delete(partition);
+    if (partitions?.size === 0) group.offsets.delete(topic);
+  }
+
+  // ---- offset retention ----
+
+  /** Kafka's offset expiration: offsets of empty (or simple) groups older than the retention go, then empty groups without offsets. */
+  async expireOffsets(): Promise<void> {
+    const retention = BigInt(this.config.offsetsRetentionMs);
+    for (const groupId of [...this.groups.keys()]) {
+      await this.inGroup(groupId, async () => {
+        const group = this.groups.get(groupId);
+        if (group === undefined) return;
+        const now = BigInt(this.scheduler.now());
+        const base = (o: CommittedOffset): bigint | null => {
+          if (group.isSimple) return o.commitTimestamp;
+          if (group.state === 'Empty') return BigInt(group.stateTimestamp);
+          return null;
+        };
+        const records: RecordToWrite[] = [];
+        const expired: [string, number][] = [];
+        for (const [topic, partitions] of group.offsets) {
+          for (const [partition, o] of partitions) {
+            const from = base(o);
+            if (from === null) continue;
+            const isExpired = o.expireTimestamp >= 0n ? now >= o.expireTimestamp : now - from >= retention;
+            if (!isExpired) continue;
+            records.push({ key: offsetCommitKey(groupId, topic, partition), value: null });
+            expired.push([topic, partition]);
+          }
+        }
+        const dropGroup = group.state === 'Empty' && group.offsetCount() === expired.length;
+        if (dropGroup) records.push({ key: groupMetadataKey(groupId), value: null });
+        if (records.length === 0) return;
+        if ((await this.append(groupId, records)) !== ErrorCode.NONE) return;
+        for (const [topic, partition] of expired) this.removeOffset(group, topic, partition);
+        if (dropGroup) {
+          this.cancelTimers(group);
+          group.transitionTo('Dead', this.scheduler.now());
+          this.groups.delete(groupId);
+        }
+        this.log.info({ groupId, expired: expired.length, groupRemoved: dropGroup }, 'expired committed offsets');
+      });
+    }
+  }
+}
