@@ -17,9 +17,9 @@ const kafka = new Kafka({
 const scenarios = kafkajsStyleScenarios({
   kafka,
   CompressionTypes,
-  producer: ({ idempotent = false, transactionalId, noRetries = false }) =>
+  producer: ({ compression = CompressionTypes.None, idempotent = false, transactionalId, noRetries = false }) =>
     kafka.producer({
-      kafkaJS: { idempotent, transactionalId, ...(noRetries ? { retry: { retries: 0 } } : {}) },
+      kafkaJS: { compression, idempotent, transactionalId, ...(noRetries ? { retry: { retries: 0 } } : {}) },
       // Let oversized batches reach the broker so its limit is what is tested.
       'message.max.bytes': 2 * kit.MESSAGE_MAX_BYTES,
       'linger.ms': 5,

@@ -22,16 +22,26 @@ const partitioner = Partitioners.DefaultPartitioner();
 const scenarios = kafkajsStyleScenarios({
   kafka,
   CompressionTypes,
-  producer: ({ idempotent = false, transactionalId, noRetries = false }) =>
-    kafka.producer({
+  producer({ compression = CompressionTypes.None, idempotent = false, transactionalId, noRetries = false }) {
+    const producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       idempotent,
       transactionalId,
       maxInFlightRequests: idempotent ? 1 : undefined,
       ...(noRetries ? { retry: { retries: 0 } } : {}),
-    }),
-  consumer: ({ groupId, readUncommitted = false, fastHeartbeat = false }) =>
-    kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 200, ...(fastHeartbeat ? { heartbeatInterval: 500, sessionTimeout: 10_000 } : {}) }),
+    });
+    // kafkajs takes compression per send(), confluent-js per producer.
+    const send = producer.send.bind(producer);
+    producer.send = (record) => send({ compression, ...record });
+    return producer;
+  },
+  consumer({ groupId, readUncommitted = false, autoCommit = true, fastHeartbeat = false }) {
+    const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 200, ...(fastHeartbeat ? { heartbeatInterval: 500, sessionTimeout: 10_000 } : {}) });
+    // kafkajs takes autoCommit in run(), confluent-js in the consumer config.
+    const run = consumer.run.bind(consumer);
+    consumer.run = (options) => run({ autoCommit, ...options });
+    return consumer;
+  },
   subscribe: (consumer, topic, fromBeginning) => consumer.subscribe({ topic, fromBeginning }),
   watchAssignment(consumer, topic) {
     let owned = [];
