@@ -16,14 +16,15 @@ import { LocalQuorum } from '../metadata/quorum/local-quorum.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
-import { FetchSessionCache, fetchSessionCacheSlots } from '../replication/fetch-sessions.js';
 import { toLogConfig } from '../replication/log-config.js';
 import { SocketServer, type BoundListener } from '../server/socket-server.js';
 import { HandlerRegistry } from '../handlers/registry.js';
 import { KafkaDispatcher } from '../handlers/dispatcher.js';
 import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js';
 import { registerAllHandlers } from '../handlers/all.js';
-import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import { InMemoryTxnOffsetSink } from '../coordinator/txn/txn-offsets.js';
+import { systemScheduler } from '../coordinator/group/scheduler.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -59,8 +60,8 @@ export class Broker {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** Set once at start; stopped before the logs close. */
-  groups: GroupCoordinator | undefined;
+  /** The transaction coordinator; set once at start, stopped before the logs close. */
+  txnCoordinator: TransactionCoordinator | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -112,8 +113,21 @@ export class Broker {
       log.child({ component: 'controller' }),
     );
 
-    const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
-    const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
+    const txnCoordinator = new TransactionCoordinator({
+      config: {
+        ...config,
+        abortTimedOutTransactionsIntervalMs: Number(config.sources.staticConfig.get('transaction.abort.timed.out.transaction.cleanup.interval.ms') ?? 10_000),
+        removeExpiredTransactionalIdsIntervalMs: Number(config.sources.staticConfig.get('transaction.remove.expired.transaction.cleanup.interval.ms') ?? 3_600_000),
+      },
+      metadata: image,
+      produce: (topic, partition, records, produceOptions) => replicas.produce(topic, partition, records, produceOptions),
+      hostedPartition: (topic, partition) => replicas.partition(topic, partition),
+      createTopic: async (spec) => (await controller.createTopics([spec], false))[0]!,
+      allocateProducerIds: () => controller.allocateProducerIds(config.nodeId, -1n),
+      scheduler: systemScheduler,
+      log: log.child({ component: 'txn' }),
+      offsets: new InMemoryTxnOffsetSink(),
+    });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -123,15 +137,13 @@ export class Broker {
       controller,
       replicas,
       registry,
-      groups,
+      txnCoordinator,
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
-      fetchSessions,
     };
     registerAllHandlers(registry, services);
-    // A closed connection's fetch sessions go with it.
-    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
+    const dispatcher = new KafkaDispatcher(registry, log);
     const server = new SocketServer({
       listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
       dispatcher,
@@ -140,9 +152,9 @@ export class Broker {
     });
     const bound = await server.start();
     const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
-    broker.groups = groups;
+    broker.txnCoordinator = txnCoordinator;
+    txnCoordinator.start();
     await broker.register();
-    groups.start();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
     return broker;
   }
@@ -184,7 +196,7 @@ export class Broker {
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
     await this.server.stop();
-    this.groups?.stop();
+    await this.txnCoordinator?.stop();
     await this.quorum.stop();
     await this.logManager.shutdown();
     this.log.info('broker stopped');

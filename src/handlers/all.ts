@@ -1,23 +1,21 @@
 // Every API handler this build serves. The registry refuses a second handler for a key.
 import type { HandlerRegistry } from './registry.js';
 import type { BrokerServices } from './services.js';
-import { createOffsetCommitHandler } from './08-offset-commit.js';
-import { createOffsetFetchHandler } from './09-offset-fetch.js';
-import { createFindCoordinatorHandler } from './10-find-coordinator.js';
-import { createJoinGroupHandler } from './11-join-group.js';
-import { createHeartbeatHandler } from './12-heartbeat.js';
-import { createLeaveGroupHandler } from './13-leave-group.js';
-import { createSyncGroupHandler } from './14-sync-group.js';
-import { createDescribeGroupsHandler } from './15-describe-groups.js';
-import { createListGroupsHandler } from './16-list-groups.js';
-import { createDeleteGroupsHandler } from './42-delete-groups.js';
-import { createOffsetDeleteHandler } from './47-offset-delete.js';
 import { createProduceHandler } from './00-produce.js';
 import { createFetchHandler } from './01-fetch.js';
 import { createListOffsetsHandler } from './02-list-offsets.js';
 import { createMetadataHandler } from './03-metadata.js';
 import { createApiVersionsHandler } from './18-api-versions.js';
 import { createCreateTopicsHandler } from './19-create-topics.js';
+import { createInitProducerIdHandler } from './22-init-producer-id.js';
+import { createAddPartitionsToTxnHandler } from './24-add-partitions-to-txn.js';
+import { createAddOffsetsToTxnHandler } from './25-add-offsets-to-txn.js';
+import { createEndTxnHandler } from './26-end-txn.js';
+import { createWriteTxnMarkersHandler } from './27-write-txn-markers.js';
+import { createTxnOffsetCommitHandler } from './28-txn-offset-commit.js';
+import { createDescribeProducersHandler } from './61-describe-producers.js';
+import { createDescribeTransactionsHandler } from './65-describe-transactions.js';
+import { createListTransactionsHandler } from './66-list-transactions.js';
 import { createDeleteTopicsHandler } from './20-delete-topics.js';
 import { createDeleteRecordsHandler } from './21-delete-records.js';
 import { createOffsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
@@ -30,19 +28,17 @@ import { createDescribeClusterHandler } from './60-describe-cluster.js';
 import { createDescribeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
-  // Consumer groups and committed offsets (the group coordinator).
+  // Idempotent and transactional producers (the transaction coordinator).
   registry
-    .register(createOffsetCommitHandler(services))
-    .register(createOffsetFetchHandler(services))
-    .register(createFindCoordinatorHandler(services))
-    .register(createJoinGroupHandler(services))
-    .register(createHeartbeatHandler(services))
-    .register(createLeaveGroupHandler(services))
-    .register(createSyncGroupHandler(services))
-    .register(createDescribeGroupsHandler(services))
-    .register(createListGroupsHandler(services))
-    .register(createDeleteGroupsHandler(services))
-    .register(createOffsetDeleteHandler(services));
+    .register(createInitProducerIdHandler(services))
+    .register(createAddPartitionsToTxnHandler(services))
+    .register(createAddOffsetsToTxnHandler(services))
+    .register(createEndTxnHandler(services))
+    .register(createWriteTxnMarkersHandler(services))
+    .register(createTxnOffsetCommitHandler(services))
+    .register(createDescribeProducersHandler(services))
+    .register(createDescribeTransactionsHandler(services))
+    .register(createListTransactionsHandler(services));
 
   registry
     .register(createProduceHandler(services))

@@ -6,8 +6,7 @@ import type { QuorumController } from '../metadata/controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { HandlerRegistry } from './registry.js';
-import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
-import type { FetchSessionCache } from '../replication/fetch-sessions.js';
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 
 export interface AdvertisedEndpoint {
   readonly nodeId: number;
@@ -24,13 +23,11 @@ export interface BrokerServices {
   readonly controller: QuorumController;
   readonly replicas: ReplicaManager;
   readonly registry: HandlerRegistry;
-  /** Classic consumer groups and committed offsets in __consumer_offsets. */
-  readonly groups: GroupCoordinator;
+  /** Producer ids and transactions (__transaction_state). */
+  readonly txnCoordinator: TransactionCoordinator;
   /** Live brokers' endpoints on the named listener (the one the request arrived on). */
   brokerEndpoints(listenerName: string): AdvertisedEndpoint[];
   /** The active controller's id as clients see it. */
   controllerId(): number;
   topicConfig(topic: string): EffectiveTopicConfig;
-  /** Incremental fetch sessions (KIP-227); without it Fetch answers sessionless. */
-  readonly fetchSessions?: FetchSessionCache;
 }

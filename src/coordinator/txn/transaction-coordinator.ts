@@ -1,0 +1,553 @@
+// The transaction coordinator (Kafka's TransactionCoordinator with TransactionStateManager):
+// hands out producer ids and epochs, tracks each transactional id's transaction through
+// Empty → Ongoing → PrepareCommit/PrepareAbort → CompleteCommit/CompleteAbort, persists every
+// transition in __transaction_state before acting on it, and writes the COMMIT/ABORT markers.
+//
+// All state changes run on one serial queue. EndTxn answers once the Prepare record is written;
+// the markers and the Complete record follow as the next task on the queue, so requests for the
+// id that arrive meanwhile see PrepareCommit/PrepareAbort and get CONCURRENT_TRANSACTIONS.
+import type { Logger } from 'pino';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { buildUncompressedRecordBatch, readRecordBatch } from '../../records/record-batch.js';
+import { buildEndTxnMarkerBatch } from '../../records/control-record.js';
+import { BatchHeader, LOG_OVERHEAD } from '../../records/batch-header.js';
+import { SerialQueue } from '../../storage/serial-queue.js';
+import type { BrokerConfig } from '../../config/server-properties.js';
+import type { MetadataView } from '../../metadata/image/types.js';
+import type { CreateTopicSpec, CreateTopicOutcome } from '../../metadata/controller/controller.js';
+import type { ProduceOptions } from '../../replication/replica-manager.js';
+import type { HostedPartition } from '../../replication/hosted-partition.js';
+import type { ProduceOutcome } from '../../replication/types.js';
+import { partitionForGroup, OFFSETS_TOPIC } from '../group/partition-for.js';
+import type { Scheduler, Cancel } from '../group/scheduler.js';
+import { ProducerIdManager, type ProducerIdBlockSource } from './producer-id-manager.js';
+import { PendingTxnOffsets, type TxnOffset, type TxnOffsetSink } from './txn-offsets.js';
+import {
+  MAX_PRODUCER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  TRANSACTION_STATE_TOPIC,
+  TxnState,
+  decodeTxnLogRecord,
+  hasPartition,
+  txnLogKey,
+  txnLogValue,
+  type TxnMetadata,
+} from './txn-metadata.js';
+
+export type TxnCoordinatorConfig = Pick<
+  BrokerConfig,
+  | 'transactionStateLogNumPartitions'
+  | 'transactionStateLogReplicationFactor'
+  | 'transactionStateLogMinIsr'
+  | 'transactionStateLogSegmentBytes'
+  | 'transactionalIdExpirationMs'
+  | 'transactionMaxTimeoutMs'
+  | 'offsetsTopicNumPartitions'
+> & {
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
+  readonly abortTimedOutTransactionsIntervalMs?: number;
+  /** transaction.remove.expired.transaction.cleanup.interval.ms */
+  readonly removeExpiredTransactionalIdsIntervalMs?: number;
+};
+
+/** What the coordinator needs from the broker (narrow, so tests can assemble it). */
+export interface TxnCoordinatorDeps {
+  readonly config: TxnCoordinatorConfig;
+  readonly metadata: MetadataView;
+  readonly produce: (topic: string, partition: number, records: Buffer, options: ProduceOptions) => Promise<ProduceOutcome>;
+  readonly hostedPartition: (topic: string, partition: number) => HostedPartition | undefined;
+  readonly createTopic: (spec: CreateTopicSpec) => Promise<CreateTopicOutcome>;
+  readonly allocateProducerIds: ProducerIdBlockSource;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly offsets: TxnOffsetSink;
+}
+
+export interface InitProducerIdResult {
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+export interface TopicPartitions {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+const INTERNAL_PRODUCE: ProduceOptions = { acks: -1, produceVersion: 11, origin: 'internal' };
+
+function copyTxn(txn: TxnMetadata): TxnMetadata {
+  return { ...txn, partitions: new Map([...txn.partitions].map(([t, s]) => [t, new Set(s)])) };
+}
+
+/** Kafka's mapping of __transaction_state append errors to what clients are told. */
+function appendErrorToClient(errorCode: number): number {
+  switch (errorCode) {
+    case 0:
+      return 0;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    default:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+}
+
+export class TransactionCoordinator {
+  private readonly queue = new SerialQueue();
+  private readonly txns = new Map<string, TxnMetadata>();
+  private readonly producerIds: ProducerIdManager;
+  private readonly pendingOffsets = new PendingTxnOffsets();
+  private readonly loaded = new Set<number>();
+  private creating: Promise<boolean> | undefined;
+  private timers: Cancel[] = [];
+  private stopped = false;
+
+  constructor(private readonly deps: TxnCoordinatorDeps) {
+    this.producerIds = new ProducerIdManager(deps.allocateProducerIds);
+  }
+
+  get numPartitions(): number {
+    return this.deps.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.size ?? this.deps.config.transactionStateLogNumPartitions;
+  }
+
+  /** Kafka's partitionFor: Utils.abs(transactionalId.hashCode) % partitions (same hash as groups). */
+  partitionFor(transactionalId: string): number {
+    return partitionForGroup(transactionalId, this.numPartitions);
+  }
+
+  /** Starts the periodic timeout abort and id expiration (rescheduling itself on the scheduler). */
+  start(): void {
+    const every = (intervalMs: number, task: () => Promise<unknown>): void => {
+      const run = (): void => {
+        if (this.stopped) return;
+        task()
+          .catch((error: unknown) => this.deps.log.error({ err: error }, 'transaction coordinator task failed'))
+          .finally(() => {
+            if (!this.stopped) this.timers.push(this.deps.scheduler.schedule(intervalMs, run));
+          });
+      };
+      this.timers.push(this.deps.scheduler.schedule(intervalMs, run));
+    };
+    every(this.deps.config.abortTimedOutTransactionsIntervalMs ?? 10_000, () => this.abortTimedOutTransactions());
+    every(this.deps.config.removeExpiredTransactionalIdsIntervalMs ?? 3_600_000, () => this.expireTransactionalIds());
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.timers) cancel();
+    this.timers = [];
+    return this.queue.idle();
+  }
+
+  private now(): number {
+    return this.deps.scheduler.now();
+  }
+
+  // ---- __transaction_state: creation, loading, writes ----
+
+  /** Creates __transaction_state on first need and loads the partitions this broker leads. */
+  private async ready(): Promise<number> {
+    if (this.deps.metadata.topic(TRANSACTION_STATE_TOPIC) === undefined) {
+      this.creating ??= this.createTopic().finally(() => (this.creating = undefined));
+      if (!(await this.creating)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    const topic = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC);
+    if (topic === undefined) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    for (const p of topic.partitions.keys()) {
+      if (this.loaded.has(p)) continue;
+      const hosted = this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, p);
+      if (hosted === undefined || !hosted.isLeader) continue;
+      await this.loadPartition(p, hosted);
+      this.loaded.add(p);
+    }
+    return 0;
+  }
+
+  private async createTopic(): Promise<boolean> {
+    const c = this.deps.config;
+    const outcome = await this.deps.createTopic({
+      name: TRANSACTION_STATE_TOPIC,
+      numPartitions: c.transactionStateLogNumPartitions,
+      replicationFactor: c.transactionStateLogReplicationFactor,
+      assignments: new Map(),
+      configs: new Map([
+        ['cleanup.policy', 'compact'],
+        ['compression.type', 'uncompressed'],
+        ['min.insync.replicas', String(c.transactionStateLogMinIsr)],
+        ['segment.bytes', String(c.transactionStateLogSegmentBytes)],
+        ['unclean.leader.election.enable', 'false'],
+      ]),
+    });
+    if (outcome.errorCode !== 0 && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+      this.deps.log.warn({ errorCode: outcome.errorCode, message: outcome.errorMessage }, 'could not create __transaction_state');
+      return false;
+    }
+    // The replicas appear once the broker applies the committed metadata; wait a bounded while.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const topic = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC);
+      if (topic !== undefined && [...topic.partitions.keys()].every((p) => this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, p) !== undefined)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  /** Rebuilds the ids of one partition from its records (the last record of a key wins). */
+  private async loadPartition(partition: number, hosted: HostedPartition): Promise<void> {
+    const log = hosted.log;
+    let offset = log.logStartOffset;
+    const found = new Map<string, TxnMetadata | null>();
+    for (;;) {
+      const chunk = log.read(offset, { maxBytes: 1 << 20, maxOffset: log.highWatermark, minOneBatch: true }).records;
+      if (chunk.length === 0) break;
+      for (let pos = 0; pos + LOG_OVERHEAD <= chunk.length; ) {
+        const header = new BatchHeader(chunk, pos);
+        if (!header.isControl) {
+          for (const record of await readRecordBatch(chunk, pos)) {
+            if (record.key === null) continue;
+            const decoded = decodeTxnLogRecord(record.key, record.value);
+            found.set(decoded.transactionalId, decoded.metadata);
+          }
+        }
+        offset = header.lastOffset + 1n;
+        pos += header.totalSize;
+      }
+    }
+    for (const [id, txn] of found) {
+      if (txn === null) this.txns.delete(id);
+      else this.txns.set(id, txn);
+    }
+    this.deps.log.info({ partition, transactionalIds: found.size }, 'loaded transaction state');
+    // Transactions caught between Prepare and Complete finish now, as Kafka does on load.
+    for (const txn of this.txns.values()) {
+      if (this.partitionFor(txn.transactionalId) !== partition) continue;
+      if (txn.state === TxnState.PrepareCommit || txn.state === TxnState.PrepareAbort) {
+        const id = txn.transactionalId;
+        void this.queue.run(() => this.completeTransaction(id)).catch(() => undefined);
+      }
+    }
+  }
+
+  private coordinatorEpoch(transactionalId: string): number {
+    return this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId))?.leaderEpoch ?? 0;
+  }
+
+  /** Persists `next` (or a tombstone); on success it becomes the id's state. */
+  private async persist(transactionalId: string, next: TxnMetadata | null): Promise<number> {
+    const partition = this.partitionFor(transactionalId);
+    const hosted = this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, partition);
+    if (hosted === undefined || !hosted.isLeader) return ErrorCode.NOT_COORDINATOR;
+    const batch = buildUncompressedRecordBatch([{ key: txnLogKey(transactionalId), value: next === null ? null : txnLogValue(next) }], {
+      timestamp: BigInt(this.now()),
+    });
+    const outcome = await this.deps.produce(TRANSACTION_STATE_TOPIC, partition, batch, INTERNAL_PRODUCE);
+    const errorCode = appendErrorToClient(outcome.errorCode);
+    if (errorCode !== 0) {
+      this.deps.log.warn({ transactionalId, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'transaction state write failed');
+      return errorCode;
+    }
+    if (next === null) this.txns.delete(transactionalId);
+    else this.txns.set(transactionalId, next);
+    return 0;
+  }
+
+  /** Common entry: queue, then make sure the state topic is there and this broker owns the id. */
+  private withTxnState<T>(transactionalId: string | null, onError: (errorCode: number) => T, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      const ready = await this.ready();
+      if (ready !== 0) return onError(ready);
+      if (transactionalId !== null) {
+        const hosted = this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId));
+        if (hosted === undefined || !hosted.isLeader) return onError(ErrorCode.NOT_COORDINATOR);
+        if (!this.loaded.has(this.partitionFor(transactionalId))) return onError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      }
+      return task();
+    });
+  }
+
+  // ---- InitProducerId ----
+
+  async initProducerId(transactionalId: string | null, timeoutMs: number, expected: { producerId: bigint; producerEpoch: number } | null): Promise<InitProducerIdResult> {
+    const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+    if (transactionalId === null) {
+      // Idempotent producers get a fresh id; they bump epochs themselves (KIP-360).
+      return { errorCode: 0, producerId: await this.producerIds.generate(), producerEpoch: 0 };
+    }
+    if (transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
+    if (timeoutMs <= 0 || timeoutMs > this.deps.config.transactionMaxTimeoutMs) return fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    return this.withTxnState(transactionalId, fail, async () => {
+      const now = this.now();
+      let current = this.txns.get(transactionalId);
+      if (current === undefined) {
+        const producerId = await this.producerIds.generate();
+        current = {
+          transactionalId,
+          producerId,
+          lastProducerId: -1n,
+          producerEpoch: NO_PRODUCER_EPOCH,
+          lastProducerEpoch: NO_PRODUCER_EPOCH,
+          timeoutMs,
+          state: TxnState.Empty,
+          partitions: new Map(),
+          startTimestamp: -1,
+          lastUpdateTimestamp: now,
+        };
+      }
+      const txn = current;
+      // Kafka's isValidProducerId: a fresh id, the current id, or the previous one whose epoch ran out.
+      if (
+        expected !== null &&
+        !(txn.producerEpoch === NO_PRODUCER_EPOCH || expected.producerId === txn.producerId || (expected.producerId === txn.lastProducerId && expected.producerEpoch >= MAX_PRODUCER_EPOCH))
+      ) {
+        return fail(ErrorCode.PRODUCER_FENCED);
+      }
+      switch (txn.state) {
+        case TxnState.PrepareCommit:
+        case TxnState.PrepareAbort:
+        case TxnState.PrepareEpochFence:
+          return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+        case TxnState.Ongoing: {
+          // A new producer instance: fence the old one's epoch and abort its open transaction;
+          // the client retries (CONCURRENT_TRANSACTIONS) and then gets the next epoch.
+          const errorCode = await this.fenceAndAbort(txn);
+          return fail(errorCode === 0 ? ErrorCode.CONCURRENT_TRANSACTIONS : errorCode);
+        }
+        case TxnState.Dead:
+          return fail(ErrorCode.INVALID_TXN_STATE);
+        default:
+          break;
+      }
+      const next = copyTxn(txn);
+      next.timeoutMs = timeoutMs;
+      next.state = TxnState.Empty;
+      next.partitions = new Map();
+      next.startTimestamp = -1;
+      next.lastUpdateTimestamp = now;
+      if (txn.producerEpoch >= MAX_PRODUCER_EPOCH && (expected === null || expected.producerEpoch === txn.producerEpoch)) {
+        // The epoch is exhausted: rotate to a new producer id (Kafka's prepareProducerIdRotation).
+        next.lastProducerId = txn.producerId;
+        next.lastProducerEpoch = txn.producerEpoch;
+        next.producerId = await this.producerIds.generate();
+        next.producerEpoch = 0;
+      } else if (expected === null || expected.producerEpoch === NO_PRODUCER_EPOCH || expected.producerEpoch === txn.producerEpoch) {
+        next.lastProducerEpoch = expected === null ? NO_PRODUCER_EPOCH : txn.producerEpoch;
+        next.producerEpoch = txn.producerEpoch + 1;
+      } else if (expected.producerEpoch === txn.lastProducerEpoch) {
+        // A retry of a bump whose answer the producer lost: answer the same epoch again.
+        return { errorCode: 0, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
+      } else {
+        return fail(ErrorCode.PRODUCER_FENCED);
+      }
+      const errorCode = await this.persist(transactionalId, next);
+      if (errorCode !== 0) return fail(errorCode);
+      return { errorCode: 0, producerId: next.producerId, producerEpoch: next.producerEpoch };
+    });
+  }
+
+  // ---- AddPartitionsToTxn / AddOffsetsToTxn ----
+
+  /** Kafka's checks shared by AddPartitions, AddOffsets and the verify-only path. */
+  private checkProducer(txn: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
+    if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (txn.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    if (txn.state === TxnState.PrepareCommit || txn.state === TxnState.PrepareAbort || txn.state === TxnState.PrepareEpochFence) {
+      return ErrorCode.CONCURRENT_TRANSACTIONS;
+    }
+    return 0;
+  }
+
+  /** Adds partitions to the producer's transaction; one error code for all of them. */
+  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, topics: readonly TopicPartitions[]): Promise<number> {
+    return this.withTxnState(transactionalId, (e) => e, async () => {
+      const txn = this.txns.get(transactionalId);
+      const check = this.checkProducer(txn, producerId, producerEpoch);
+      if (check !== 0 || txn === undefined) return check;
+      if (txn.state === TxnState.Dead) return ErrorCode.INVALID_TXN_STATE;
+      const missing = topics.some((t) => t.partitions.some((p) => !hasPartition(txn, t.topic, p)));
+      if (txn.state === TxnState.Ongoing && !missing) return 0;
+      const next = copyTxn(txn);
+      const now = this.now();
+      if (txn.state !== TxnState.Ongoing) {
+        next.partitions = new Map();
+        next.startTimestamp = now;
+      }
+      next.state = TxnState.Ongoing;
+      next.lastUpdateTimestamp = now;
+      for (const t of topics) {
+        let set = next.partitions.get(t.topic);
+        if (set === undefined) next.partitions.set(t.topic, (set = new Set()));
+        for (const p of t.partitions) set.add(p);
+      }
+      return this.persist(transactionalId, next);
+    });
+  }
+
+  /** The v4+ verify-only path (KIP-890): per-partition answer whether it is in the transaction. */
+  verifyPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, topics: readonly TopicPartitions[]): Promise<Map<string, Map<number, number>>> {
+    const all = (errorCode: number): Map<string, Map<number, number>> =>
+      new Map(topics.map((t) => [t.topic, new Map(t.partitions.map((p) => [p, errorCode]))]));
+    return this.withTxnState(transactionalId, all, () => {
+      const txn = this.txns.get(transactionalId);
+      const check = this.checkProducer(txn, producerId, producerEpoch);
+      if (check !== 0 || txn === undefined) return Promise.resolve(all(check));
+      return Promise.resolve(
+        new Map(topics.map((t) => [t.topic, new Map(t.partitions.map((p) => [p, txn.state === TxnState.Ongoing && hasPartition(txn, t.topic, p) ? 0 : ErrorCode.INVALID_TXN_STATE]))])),
+      );
+    });
+  }
+
+  /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
+  addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
+    const partition = partitionForGroup(groupId, this.deps.metadata.topic(OFFSETS_TOPIC)?.partitions.size ?? this.deps.config.offsetsTopicNumPartitions);
+    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partitions: [partition] }]);
+  }
+
+  /**
+   * TxnOffsetCommit: the producer must be in a transaction that includes the group's offsets
+   * partition; the offsets wait for the transaction's end.
+   */
+  txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, offsets: readonly TxnOffset[]): Promise<number> {
+    return this.withTxnState(null, (e) => e, () => {
+      const txn = this.txns.get(transactionalId);
+      let errorCode = 0;
+      if (txn === undefined || txn.producerId !== producerId) errorCode = ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+      // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
+      else if (producerEpoch !== txn.producerEpoch) errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
+      else if (txn.state !== TxnState.Ongoing || !txn.partitions.has(OFFSETS_TOPIC)) errorCode = ErrorCode.INVALID_TXN_STATE;
+      if (errorCode === 0) this.pendingOffsets.add(producerId, groupId, offsets);
+      return Promise.resolve(errorCode);
+    });
+  }
+
+  // ---- EndTxn and completion ----
+
+  endTransaction(transactionalId: string, producerId: bigint, producerEpoch: number, committed: boolean): Promise<number> {
+    if (transactionalId === '') return Promise.resolve(ErrorCode.INVALID_REQUEST);
+    return this.withTxnState(transactionalId, (e) => e, async () => {
+      const txn = this.txns.get(transactionalId);
+      if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+      if (producerEpoch !== txn.producerEpoch) return ErrorCode.PRODUCER_FENCED;
+      switch (txn.state) {
+        case TxnState.Ongoing: {
+          const errorCode = await this.prepare(txn, committed ? TxnState.PrepareCommit : TxnState.PrepareAbort, txn.producerEpoch);
+          if (errorCode === 0) void this.queue.run(() => this.completeTransaction(transactionalId)).catch(() => undefined);
+          return errorCode;
+        }
+        case TxnState.CompleteCommit:
+          return committed ? 0 : ErrorCode.INVALID_TXN_STATE;
+        case TxnState.CompleteAbort:
+          return committed ? ErrorCode.INVALID_TXN_STATE : 0;
+        case TxnState.PrepareCommit:
+          return committed ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE;
+        case TxnState.PrepareAbort:
+          return committed ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS;
+        case TxnState.PrepareEpochFence:
+          return ErrorCode.CONCURRENT_TRANSACTIONS;
+        default:
+          return ErrorCode.INVALID_TXN_STATE;
+      }
+    });
+  }
+
+  private async prepare(txn: TxnMetadata, state: TxnState, epoch: number): Promise<number> {
+    const next = copyTxn(txn);
+    next.state = state;
+    next.producerEpoch = epoch;
+    next.lastUpdateTimestamp = this.now();
+    return this.persist(txn.transactionalId, next);
+  }
+
+  /**
+   * Bumps the epoch (fencing the producer holding the old one) and aborts the open transaction
+   * with it. Runs on the queue; the completion is queued behind.
+   */
+  private async fenceAndAbort(txn: TxnMetadata): Promise<number> {
+    // Kafka aborts with the current epoch when it cannot bump; the id rotates on the next init.
+    const epoch = txn.producerEpoch >= MAX_PRODUCER_EPOCH ? txn.producerEpoch : txn.producerEpoch + 1;
+    const errorCode = await this.prepare(txn, TxnState.PrepareAbort, epoch);
+    if (errorCode === 0) void this.queue.run(() => this.completeTransaction(txn.transactionalId)).catch(() => undefined);
+    return errorCode;
+  }
+
+  /** Writes the markers of a prepared transaction, hands over its offsets, then records Complete. */
+  private async completeTransaction(transactionalId: string): Promise<void> {
+    const txn = this.txns.get(transactionalId);
+    if (txn === undefined || (txn.state !== TxnState.PrepareCommit && txn.state !== TxnState.PrepareAbort)) return;
+    const committed = txn.state === TxnState.PrepareCommit;
+    const coordinatorEpoch = this.coordinatorEpoch(transactionalId);
+    for (const [topic, partitions] of txn.partitions) {
+      // Transactional offsets live with the group coordinator, not as records here.
+      if (topic === OFFSETS_TOPIC) continue;
+      for (const partition of partitions) {
+        const outcome = await this.writeMarker(topic, partition, txn.producerId, txn.producerEpoch, coordinatorEpoch, committed);
+        if (outcome !== 0) this.deps.log.warn({ transactionalId, topic, partition, errorCode: outcome }, 'transaction marker not written');
+      }
+    }
+    const offsets = this.pendingOffsets.take(txn.producerId);
+    if (committed) {
+      for (const [groupId, list] of offsets) await this.deps.offsets.commitTransactionalOffsets(groupId, list);
+    }
+    const next = copyTxn(txn);
+    next.state = committed ? TxnState.CompleteCommit : TxnState.CompleteAbort;
+    next.partitions = new Map();
+    next.lastUpdateTimestamp = this.now();
+    const errorCode = await this.persist(transactionalId, next);
+    if (errorCode !== 0) this.deps.log.warn({ transactionalId, errorCode }, 'could not record the completed transaction');
+  }
+
+  /** One COMMIT/ABORT marker into a partition; the same path WriteTxnMarkers uses. */
+  async writeMarker(topic: string, partition: number, producerId: bigint, producerEpoch: number, coordinatorEpoch: number, committed: boolean): Promise<number> {
+    const batch = buildEndTxnMarkerBatch({ producerId, producerEpoch, coordinatorEpoch, committed, timestamp: BigInt(this.now()) });
+    const outcome = await this.deps.produce(topic, partition, batch, INTERNAL_PRODUCE);
+    return outcome.errorCode;
+  }
+
+  // ---- timers ----
+
+  /** Aborts transactions open longer than their timeout, bumping the epoch (fencing the producer). */
+  abortTimedOutTransactions(): Promise<number> {
+    return this.queue.run(async () => {
+      const now = this.now();
+      let aborted = 0;
+      for (const txn of [...this.txns.values()]) {
+        if (txn.state !== TxnState.Ongoing || txn.startTimestamp + txn.timeoutMs > now) continue;
+        this.deps.log.info({ transactionalId: txn.transactionalId, producerId: String(txn.producerId) }, 'aborting timed-out transaction');
+        if ((await this.fenceAndAbort(txn)) === 0) aborted++;
+      }
+      return aborted;
+    });
+  }
+
+  /** Removes ids idle longer than transactional.id.expiration.ms (a tombstone in the log). */
+  expireTransactionalIds(): Promise<number> {
+    return this.queue.run(async () => {
+      const now = this.now();
+      let expired = 0;
+      for (const txn of [...this.txns.values()]) {
+        const idle = txn.state === TxnState.Empty || txn.state === TxnState.CompleteCommit || txn.state === TxnState.CompleteAbort;
+        if (!idle || txn.lastUpdateTimestamp + this.deps.config.transactionalIdExpirationMs > now) continue;
+        if ((await this.persist(txn.transactionalId, null)) === 0) expired++;
+      }
+      return expired;
+    });
+  }
+
+  // ---- describe / list ----
+
+  /** A snapshot of one id's state (after the queue drains), or undefined if unknown. */
+  describe(transactionalId: string): Promise<{ errorCode: number; txn: TxnMetadata | undefined }> {
+    return this.withTxnState(transactionalId, (errorCode) => ({ errorCode, txn: undefined }), () => {
+      const txn = this.txns.get(transactionalId);
+      return Promise.resolve({ errorCode: txn === undefined ? ErrorCode.TRANSACTIONAL_ID_NOT_FOUND : 0, txn: txn && copyTxn(txn) });
+    });
+  }
+
+  list(): Promise<TxnMetadata[]> {
+    return this.queue.run(() => [...this.txns.values()].map(copyTxn));
+  }
+}
