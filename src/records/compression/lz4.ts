@@ -200,9 +200,15 @@ function loadNative(): Lz4Native | undefined {
     return undefined;
   }
 }
-const native = loadNative();
+// Loaded on first use: start-up should not pay for a codec no batch has asked for yet.
+let nativeModule: Lz4Native | undefined | null = null;
+function nativeLz4(): Lz4Native | undefined {
+  if (nativeModule === null) nativeModule = loadNative();
+  return nativeModule;
+}
 
 export async function compressLz4Frame(data: Buffer): Promise<Buffer> {
+  const native = nativeLz4();
   if (native === undefined) throw new CompressionError('lz4', 'compression unavailable: lz4-napi did not load');
   return native.compressFrame(data);
 }
@@ -229,6 +235,7 @@ export const lz4Codec: CompressionCodec = {
   async decompress(data) {
     // The native reader is ~10x faster but rejects the legacy header checksum, so it
     // gets the first try and our reader the final word.
+    const native = nativeLz4();
     if (native !== undefined) {
       try {
         return await native.decompressFrame(data);

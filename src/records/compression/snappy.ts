@@ -4,8 +4,17 @@
 //   then repeated [int32 big-endian compressed length][raw snappy block].
 // Some clients (kafkajs' snappy plugin among them) also send one raw snappy block, so
 // decompression accepts both. Compression emits xerial framing, which every client reads.
-import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
+import { createRequire } from 'node:module';
 import { CompressionError, CompressionType, type CompressionCodec } from './types.js';
+
+type SnappyModule = typeof import('snappy');
+let snappyModule: SnappyModule | undefined;
+/** Loaded on first use: the native module costs start-up time a broker without snappy traffic never needs. */
+function snappy(): SnappyModule {
+  return (snappyModule ??= createRequire(import.meta.url)('snappy') as SnappyModule);
+}
+const snappyCompress = (data: Buffer): Promise<Buffer> => snappy().compress(data);
+const snappyUncompress: SnappyModule['uncompress'] = (data, options) => snappy().uncompress(data, options);
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16;

@@ -26,17 +26,27 @@ function loadNative(): ZstdNative | undefined {
   }
 }
 
-const native = loadNative();
-const portable = require('fzstd') as ZstdPortable;
+// Both loaded on first use, so start-up does not pay for a codec until a zstd batch arrives.
+let nativeModule: ZstdNative | undefined | null = null;
+function nativeZstd(): ZstdNative | undefined {
+  if (nativeModule === null) nativeModule = loadNative();
+  return nativeModule;
+}
+let portableModule: ZstdPortable | undefined;
+function portableZstd(): ZstdPortable {
+  return (portableModule ??= require('fzstd') as ZstdPortable);
+}
 
 /** Kafka's default zstd level (compression.zstd.level). */
 export const ZSTD_DEFAULT_LEVEL = 3;
 
-export const zstdImplementation: 'native' | 'js-decode-only' = native ? 'native' : 'js-decode-only';
+export function zstdImplementation(): 'native' | 'js-decode-only' {
+  return nativeZstd() ? 'native' : 'js-decode-only';
+}
 
 export function decompressZstdPortable(data: Buffer): Buffer {
   try {
-    const out = portable.decompress(data);
+    const out = portableZstd().decompress(data);
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   } catch (cause) {
     throw new CompressionError('zstd', (cause as Error).message, { cause });
@@ -47,6 +57,7 @@ export const zstdCodec: CompressionCodec = {
   id: CompressionType.ZSTD,
   name: 'zstd',
   async compress(data, level) {
+    const native = nativeZstd();
     if (native === undefined) throw new CompressionError('zstd', 'compression unavailable: native zstd did not load');
     try {
       return await native.compress(data, level === undefined ? ZSTD_DEFAULT_LEVEL : level);
@@ -55,6 +66,7 @@ export const zstdCodec: CompressionCodec = {
     }
   },
   async decompress(data) {
+    const native = nativeZstd();
     if (native === undefined) return decompressZstdPortable(data);
     try {
       return await native.decompress(data);
