@@ -12,7 +12,7 @@ import type { FileSystem, LogConfig } from '../storage/types.js';
 import { DEFAULT_LOG_CONFIG } from '../storage/types.js';
 import { MetadataImage } from '../metadata/image/metadata-image.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
-import { LocalQuorum } from '../metadata/quorum/local-quorum.js';
+import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
@@ -68,7 +68,7 @@ export class Broker {
     readonly log: Logger,
     readonly clusterId: string,
     readonly logManager: LogManager,
-    readonly quorum: LocalQuorum,
+    readonly quorum: RaftQuorum,
     readonly image: MetadataImage,
     readonly controller: QuorumController,
     readonly replicas: ReplicaManager,
@@ -94,7 +94,16 @@ export class Broker {
     });
     const metadataLog =
       logManager.getLog(METADATA_TOPIC, 0) ?? (await logManager.createLog(METADATA_TOPIC, 0, METADATA_TOPIC_ID, METADATA_LOG_CONFIG));
-    const quorum = new LocalQuorum(metadataLog, config.nodeId);
+    // DESIGN decision 4: one metadata path, a single node is a quorum of one voter.
+    const quorum = new RaftQuorum({
+      nodeId: config.nodeId,
+      voters: config.controllerQuorumVoters,
+      log: metadataLog,
+      fs,
+      clusterId,
+      logger: log.child({ component: 'quorum' }),
+      config: raftConfigFrom(config.sources.staticConfig),
+    });
     const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }) });
     quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
     await quorum.start();
@@ -141,6 +150,7 @@ export class Broker {
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
+      raft: quorum,
     };
     registerAllHandlers(registry, services);
     const dispatcher = new KafkaDispatcher(registry, log);

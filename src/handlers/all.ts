@@ -1,6 +1,11 @@
 // Every API handler this build serves. The registry refuses a second handler for a key.
 import type { HandlerRegistry } from './registry.js';
 import type { BrokerServices } from './services.js';
+import { createVoteHandler } from './52-vote.js';
+import { createBeginQuorumEpochHandler } from './53-begin-quorum-epoch.js';
+import { createEndQuorumEpochHandler } from './54-end-quorum-epoch.js';
+import { createDescribeQuorumHandler } from './55-describe-quorum.js';
+import { createFetchSnapshotHandler } from './59-fetch-snapshot.js';
 import { createProduceHandler } from './00-produce.js';
 import { createFetchHandler } from './01-fetch.js';
 import { createListOffsetsHandler } from './02-list-offsets.js';
@@ -28,6 +33,14 @@ import { createDescribeClusterHandler } from './60-describe-cluster.js';
 import { createDescribeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
+  // The metadata quorum's RPCs (KRaft).
+  registry
+    .register(createVoteHandler(services))
+    .register(createBeginQuorumEpochHandler(services))
+    .register(createEndQuorumEpochHandler(services))
+    .register(createDescribeQuorumHandler(services))
+    .register(createFetchSnapshotHandler(services));
+
   // Idempotent and transactional producers (the transaction coordinator).
   registry
     .register(createInitProducerIdHandler(services))

@@ -6,6 +6,7 @@ import type { QuorumController } from '../metadata/controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { HandlerRegistry } from './registry.js';
+import type { QuorumRpcServer } from '../metadata/quorum/raft-quorum.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 
 export interface AdvertisedEndpoint {
@@ -30,4 +31,6 @@ export interface BrokerServices {
   /** The active controller's id as clients see it. */
   controllerId(): number;
   topicConfig(topic: string): EffectiveTopicConfig;
+  /** The metadata quorum's RPC side (Vote, BeginQuorumEpoch, EndQuorumEpoch, Raft Fetch, FetchSnapshot, DescribeQuorum). */
+  readonly raft?: QuorumRpcServer;
 }
