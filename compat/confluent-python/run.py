@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import pykit  # noqa: E402
 from pykit import check, topic_name, eventually  # noqa: E402
 
-from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic  # noqa: E402
 
 BASE = {"bootstrap.servers": pykit.BOOTSTRAP, "client.id": "sluice-compat-confluent-python",
@@ -55,9 +55,16 @@ def produce_ok(records, **conf):
 
 
 def consume(topic, count, group=None, **conf):
+    """Reads `count` messages from the start of `topic`. Without `group` it
+    assigns every partition directly, so scenarios that are not about consumer
+    groups do not depend on the group coordinator."""
     c = Consumer(dict(BASE, **dict({"group.id": group or topic_name("g"), "auto.offset.reset": "earliest",
                                      "enable.auto.commit": False, "fetch.wait.max.ms": 200}, **conf)))
-    c.subscribe([topic])
+    if group:
+        c.subscribe([topic])
+    else:
+        partitions = admin_client().list_topics(topic, timeout=10).topics[topic].partitions
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     got = []
     try:
         while len(got) < count:

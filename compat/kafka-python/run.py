@@ -58,8 +58,17 @@ def send_all(records, **conf):
 
 
 def consume(topic, count, group=None, **conf):
-    c = KafkaConsumer(topic, **dict(BASE, group_id=group or topic_name("g"), auto_offset_reset="earliest",
-                                    enable_auto_commit=False, fetch_max_wait_ms=200, **conf))
+    """Reads `count` messages from the start of `topic`. Without `group` it
+    assigns every partition directly (group_id=None), so scenarios that are not
+    about consumer groups do not depend on the group coordinator."""
+    c = KafkaConsumer(**dict(BASE, group_id=group, auto_offset_reset="earliest",
+                             enable_auto_commit=False, fetch_max_wait_ms=200, **conf))
+    if group:
+        c.subscribe([topic])
+    else:
+        partitions = [TopicPartition(topic, p) for p in sorted(eventually(lambda: c.partitions_for_topic(topic), 10, "partitions"))]
+        c.assign(partitions)
+        c.seek_to_beginning(*partitions)
     got = []
     try:
         while len(got) < count:
