@@ -47,7 +47,7 @@ export function decodeRequestFrame(frame: Buffer, isSupported: (apiKey: number, 
   const reader = new Reader(frame);
   const headerVersion = requestHeaderVersion(apiKey, apiVersion);
   if (!isSupported(apiKey, apiVersion)) {
-    let header: RequestHeader | null = null;
+    let header: RequestHeader | null;
     try {
       header = RequestHeader.read(reader, headerVersion);
     } catch {

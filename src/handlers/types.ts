@@ -32,7 +32,7 @@ export type CloseConnection = typeof CLOSE_CONNECTION;
  * One API key's behaviour. A handler declares the versions it serves; the registry builds the
  * ApiVersions answer from these declarations, so advertising and serving cannot drift apart.
  */
-export interface ApiHandler<Req = any, Res = any> {
+export interface ApiHandler<Req = unknown, Res = unknown> {
   readonly apiKey: number;
   readonly minVersion: number;
   readonly maxVersion: number;

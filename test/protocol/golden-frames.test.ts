@@ -21,7 +21,8 @@ interface GoldenFrame {
 const frames = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/golden/frames.json'), 'utf8')) as GoldenFrame[];
 const TOPIC = 'golden-topic';
 
-/** What each capture scenario sent, checked against the decoded body. */
+/** What each capture scenario sent, checked against the decoded body (bodies of many message types). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const expectations: Record<string, (body: any, frame: GoldenFrame) => Promise<void> | void> = {
   ApiVersions(body, frame) {
     if (frame.apiVersion >= 3) {
