@@ -41,8 +41,8 @@ export function createDeleteTopicsHandler(services: BrokerServices): ApiHandler<
       const nameCounts = new Map<string, number>();
       const idCounts = new Map<string, number>();
       for (const e of entries) {
-        if (e.name !== null) nameCounts.set(e.name, (nameCounts.get(e.name) ?? 0) + 1);
-        else if (e.topicId !== null) idCounts.set(e.topicId, (idCounts.get(e.topicId) ?? 0) + 1);
+        if (e.name !== null && e.topicId === null) nameCounts.set(e.name, (nameCounts.get(e.name) ?? 0) + 1);
+        else if (e.topicId !== null && e.name === null) idCounts.set(e.topicId, (idCounts.get(e.topicId) ?? 0) + 1);
       }
       const results: (DeleteTopicsResponseDeletableTopicResult | null)[] = [];
       const targets: Target[] = [];

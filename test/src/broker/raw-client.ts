@@ -11,6 +11,8 @@ import { ProduceRequest } from '../../../protocol/generated/message/produce-requ
 import { ProduceResponse } from '../../../protocol/generated/message/produce-response.js';
 import { FetchRequest, type FetchRequestFetchTopic } from '../../../protocol/generated/message/fetch-request.js';
 import { FetchResponse } from '../../../protocol/generated/message/fetch-response.js';
+import { DescribeConfigsRequest } from '../../../protocol/generated/message/describe-configs-request.js';
+import { DescribeConfigsResponse } from '../../../protocol/generated/message/describe-configs-response.js';
 import { buildUncompressedRecordBatch } from '../../../src/records/record-batch.js';
 
 export const CLOSED = Symbol('closed');
@@ -158,4 +160,13 @@ export async function fetch(client: RawClient, topics: FetchRequestFetchTopic[],
   body.topics = topics;
   body.forgottenTopicsData = options.forgotten ?? [];
   return client.request(ApiKey.Fetch, version, FetchRequest, body, FetchResponse);
+}
+
+/** The explicit (non-default) configs of a topic or broker, as DescribeConfigs reports them. */
+export async function overridesOf(client: RawClient, resourceType: number, resourceName: string): Promise<Record<string, string | null>> {
+  const body = DescribeConfigsRequest.defaults();
+  body.resources = [{ resourceType, resourceName, configurationKeys: null }];
+  const res = await client.request(ApiKey.DescribeConfigs, 4, DescribeConfigsRequest, body, DescribeConfigsResponse);
+  const dynamic = new Set([1, 2, 3]);
+  return Object.fromEntries(res.results[0]!.configs.filter((c) => dynamic.has(c.configSource)).map((c) => [c.name, c.value]));
 }

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey } from '../../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { IncrementalAlterConfigsRequest } from '../../../protocol/generated/message/incremental-alter-configs-request.js';
+import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
+import { ConfigOp } from '../../../src/handlers/44-incremental-alter-configs.js';
+import { startBroker, type RunningBroker } from '../../../src/index.js';
+import { createTopic, overridesOf, RawClient } from '../broker/raw-client.js';
+
+type Op = [name: string, op: number, value: string | null];
+
+function incremental(resources: { resourceType: number; resourceName: string; ops: Op[] }[], validateOnly = false): IncrementalAlterConfigsRequest {
+  const body = IncrementalAlterConfigsRequest.defaults();
+  body.validateOnly = validateOnly;
+  body.resources = resources.map((r) => ({
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    configs: r.ops.map(([name, configOperation, value]) => ({ name, configOperation, value })),
+  }));
+  return body;
+}
+
+describe('IncrementalAlterConfigs', () => {
+  let broker: RunningBroker;
+  let client: RawClient;
+  const send = (version: number, resources: Parameters<typeof incremental>[0], validateOnly = false) =>
+    client.request(ApiKey.IncrementalAlterConfigs, version, IncrementalAlterConfigsRequest, incremental(resources, validateOnly), IncrementalAlterConfigsResponse);
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    client = await RawClient.connect(broker.port);
+    await createTopic(client, 'inc', 1, { 'retention.ms': '1000' });
+  });
+  afterAll(async () => {
+    client?.close();
+    await broker?.stop();
+  });
+
+  it('SET and DELETE change only the keys named', async () => {
+    const res = await send(1, [{ resourceType: 2, resourceName: 'inc', ops: [['segment.ms', ConfigOp.SET, '60000'], ['retention.ms', ConfigOp.DELETE, null]] }]);
+    expect(res.responses[0]!.errorCode).toBe(0);
+    expect(await overridesOf(client, 2, 'inc')).toEqual({ 'segment.ms': '60000' });
+  });
+
+  it('APPEND and SUBTRACT edit list configs, starting from the default', async () => {
+    expect((await send(0, [{ resourceType: 2, resourceName: 'inc', ops: [['cleanup.policy', ConfigOp.APPEND, 'compact']] }])).responses[0]!.errorCode).toBe(0);
+    expect((await overridesOf(client, 2, 'inc'))['cleanup.policy']).toBe('delete,compact');
+    expect((await send(0, [{ resourceType: 2, resourceName: 'inc', ops: [['cleanup.policy', ConfigOp.SUBTRACT, 'delete']] }])).responses[0]!.errorCode).toBe(0);
+    expect((await overridesOf(client, 2, 'inc'))['cleanup.policy']).toBe('compact');
+  });
+
+  it('rejects APPEND on a non-list, bad values and unknown keys with INVALID_CONFIG; duplicates and nulls with INVALID_REQUEST', async () => {
+    const res = await send(1, [
+      { resourceType: 2, resourceName: 'inc', ops: [['retention.ms', ConfigOp.APPEND, '5']] },
+      { resourceType: 2, resourceName: 'missing', ops: [['retention.ms', ConfigOp.SET, '5']] },
+      { resourceType: 8, resourceName: '1', ops: [['kafka.server', ConfigOp.SET, 'DEBUG']] },
+    ]);
+    expect(res.responses.map((r) => [r.resourceName, r.errorCode])).toEqual([
+      ['inc', ErrorCode.INVALID_CONFIG],
+      ['missing', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+      ['1', ErrorCode.INVALID_CONFIG],
+    ]);
+    const cases: [Op[], number][] = [
+      [[['retention.ms', ConfigOp.SET, 'later']], ErrorCode.INVALID_CONFIG],
+      [[['no.such.key', ConfigOp.SET, '1']], ErrorCode.INVALID_CONFIG],
+      [[['retention.ms', ConfigOp.SET, '1'], ['retention.ms', ConfigOp.DELETE, null]], ErrorCode.INVALID_REQUEST],
+      [[['retention.ms', ConfigOp.SET, null]], ErrorCode.INVALID_REQUEST],
+      [[['retention.ms', 9, '1']], ErrorCode.INVALID_REQUEST],
+    ];
+    for (const [ops, code] of cases) {
+      expect((await send(1, [{ resourceType: 2, resourceName: 'inc', ops }])).responses[0]!.errorCode).toBe(code);
+    }
+    expect((await overridesOf(client, 2, 'inc'))['retention.ms']).toBeUndefined();
+  });
+
+  it('validateOnly leaves the overrides alone', async () => {
+    const before = await overridesOf(client, 2, 'inc');
+    expect((await send(1, [{ resourceType: 2, resourceName: 'inc', ops: [['retention.ms', ConfigOp.SET, '7']] }], true)).responses[0]!.errorCode).toBe(0);
+    expect(await overridesOf(client, 2, 'inc')).toEqual(before);
+  });
+});
