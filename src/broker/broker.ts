@@ -104,7 +104,7 @@ export class Broker {
       logger: log.child({ component: 'quorum' }),
       config: raftConfigFrom(config.sources.staticConfig),
     });
-    const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }) });
+    const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }), fs });
     quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
     await quorum.start();
     const controller = new QuorumController(
@@ -208,6 +208,7 @@ export class Broker {
     await this.server.stop();
     await this.txnCoordinator?.stop();
     await this.quorum.stop();
+    await this.replicas.writeProducerSnapshots().catch((error: unknown) => this.log.warn({ err: error }, 'producer snapshots not written'));
     await this.logManager.shutdown();
     this.log.info('broker stopped');
   }

@@ -11,6 +11,7 @@ import { BatchHeader, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD } from '../records/bat
 import { decodeEndTxnMarker, type EndTxnMarker } from '../records/control-record.js';
 import { iterateRecordsPayload } from '../records/record-batch.js';
 import { SerialQueue } from '../storage/serial-queue.js';
+import type { ProducerStateFiles, SnapshotEntry } from './producer-snapshot.js';
 
 /** Kafka's ProducerStateEntry.NUM_BATCHES_TO_RETAIN. */
 export const BATCHES_TO_RETAIN = 5;
@@ -50,6 +51,22 @@ export type ProduceCheck =
   | { readonly kind: 'error'; readonly errorCode: number; readonly message: string };
 
 const APPEND: ProduceCheck = { kind: 'append' };
+
+/** What recovery reads: the partition log's bounds and whole batches from an offset. */
+export interface LogSource {
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  segmentBaseOffsets(): bigint[];
+  /** Whole batches starting at the batch holding `offset`; empty at the end. */
+  readFrom(offset: bigint): Buffer;
+}
+
+/** The base offset of the segment holding `offset`. */
+function segmentHolding(bases: readonly bigint[], offset: bigint): bigint {
+  let found = bases[0] ?? 0n;
+  for (const base of bases) if (base <= offset) found = base;
+  return found;
+}
 
 /** Sequence `next` directly follows `last` (sequences wrap to 0 after int32 max). */
 function inSequence(last: number, next: number): boolean {
@@ -161,14 +178,19 @@ export class ProducerStateManager {
     return APPEND;
   }
 
-  /** Updates the state with batches as written to the log (offsets assigned). */
-  apply(records: Buffer): void {
+  /** Updates the state with batches as written to the log (offsets assigned); returns new aborted transactions. */
+  apply(records: Buffer): AbortedTxn[] {
+    const aborted: AbortedTxn[] = [];
     for (const header of batchesOf(records)) {
       const producerId = header.producerId;
       if (producerId < 0n || header.magic < 2) continue;
-      if (header.isControl) this.applyControl(header);
-      else this.applyData(header);
+      if (!header.isControl) this.applyData(header);
+      else {
+        const entry = this.applyControl(header);
+        if (entry !== undefined) aborted.push(entry);
+      }
     }
+    return aborted;
   }
 
   private entryFor(producerId: bigint, epoch: number): ProducerEntry {
@@ -201,9 +223,9 @@ export class ProducerStateManager {
     }
   }
 
-  private applyControl(header: BatchHeader): void {
+  private applyControl(header: BatchHeader): AbortedTxn | undefined {
     const marker = markerOf(header);
-    if (marker === undefined) return;
+    if (marker === undefined) return undefined;
     const entry = this.entryFor(header.producerId, header.producerEpoch);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
     entry.lastTimestamp = header.maxTimestamp;
@@ -214,8 +236,11 @@ export class ProducerStateManager {
       // Kafka's lastStableOffset(completedTxn): the first offset of another open transaction,
       // else the offset after this marker.
       const lastStableOffset = this.firstUnstableOffset() ?? header.lastOffset + 1n;
-      this.aborted.push({ producerId: header.producerId, firstOffset, lastOffset: header.lastOffset, lastStableOffset });
+      const aborted = { producerId: header.producerId, firstOffset, lastOffset: header.lastOffset, lastStableOffset };
+      this.aborted.push(aborted);
+      return aborted;
     }
+    return undefined;
   }
 
   /** The smallest first offset of an open transaction, or null when none is open. */
@@ -265,25 +290,90 @@ export class ProducerStateManager {
     return removed;
   }
 
+  // ---- persistence: snapshots and the aborted-transaction index ----
+
+  private files: ProducerStateFiles | undefined;
+
   /**
-   * Rebuilds the state from the log (after a restart): `readFrom(offset)` returns the whole
-   * batches starting at the batch holding `offset`, empty at the end.
+   * Restores the state when the partition opens: from the newest snapshot at or below the log
+   * end plus the `.txnindex` entries below it, then replays the log from there (all of it without
+   * a snapshot). After a clean shutdown the snapshot sits at the log end and nothing is replayed.
    */
-  rebuild(startOffset: bigint, readFrom: (offset: bigint) => Buffer): void {
+  async recover(log: LogSource, files?: ProducerStateFiles): Promise<void> {
+    this.files = files;
     this.producers.clear();
     this.ongoing.clear();
     this.aborted = [];
-    let offset = startOffset;
+    const snapshot = files?.latestSnapshot(log.logEndOffset) ?? null;
+    let from = log.logStartOffset;
+    let indexed: AbortedTxn[] = [];
+    if (files !== undefined && snapshot !== null && snapshot.offset >= log.logStartOffset) {
+      this.loadSnapshot(snapshot.entries);
+      indexed = files.readAborted().filter((t) => t.lastOffset >= log.logStartOffset);
+      this.aborted = indexed.filter((t) => t.lastOffset < snapshot.offset);
+      from = snapshot.offset;
+    } else if (files !== undefined) {
+      indexed = files.readAborted();
+    }
+    const replayed = this.replay(from, log.readFrom);
+    // Aborts whose index entry a crash lost are indexed again.
+    const known = new Set(indexed.map((t) => `${t.producerId}:${t.lastOffset}`));
+    const missing = replayed.filter((t) => !known.has(`${t.producerId}:${t.lastOffset}`));
+    const bases = log.segmentBaseOffsets();
+    for (const t of missing) await files?.appendAborted(segmentHolding(bases, t.lastOffset), [t]);
+  }
+
+  /** Applies the batches from `offset` to the log end; returns the aborted transactions met. */
+  private replay(offset: bigint, readFrom: (offset: bigint) => Buffer): AbortedTxn[] {
+    const aborted: AbortedTxn[] = [];
     for (;;) {
       const chunk = readFrom(offset);
-      if (chunk.length === 0) return;
+      if (chunk.length === 0) return aborted;
       let next = offset;
       for (const header of batchesOf(chunk)) {
-        if (header.magic >= 2) this.apply(chunk.subarray(header.pos, header.pos + header.totalSize));
+        if (header.magic >= 2) aborted.push(...this.apply(chunk.subarray(header.pos, header.pos + header.totalSize)));
         next = header.lastOffset + 1n;
       }
-      if (next <= offset) return;
+      if (next <= offset) return aborted;
       offset = next;
+    }
+  }
+
+  /** Indexes aborted transactions in the `.txnindex` of the segment holding their markers. */
+  async persistAborted(aborted: readonly AbortedTxn[], segmentBaseOffset: bigint): Promise<void> {
+    if (aborted.length > 0) await this.files?.appendAborted(segmentBaseOffset, aborted);
+  }
+
+  /** Writes `<offset>.snapshot` (at a segment roll, before the rolling batch is applied, and at shutdown). */
+  async takeSnapshot(offset: bigint): Promise<void> {
+    await this.files?.writeSnapshot(offset, this.snapshotEntries());
+  }
+
+  snapshotEntries(): SnapshotEntry[] {
+    return [...this.producers.values()].map((p) => {
+      const last = p.batches[p.batches.length - 1];
+      return {
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        lastSequence: last?.lastSeq ?? NO_SEQUENCE,
+        lastOffset: last?.lastOffset ?? -1n,
+        offsetDelta: last === undefined ? 0 : Number(last.lastOffset - last.firstOffset),
+        timestamp: p.lastTimestamp,
+        coordinatorEpoch: p.coordinatorEpoch,
+        currentTxnFirstOffset: p.currentTxnFirstOffset ?? -1n,
+      };
+    });
+  }
+
+  private loadSnapshot(entries: readonly SnapshotEntry[]): void {
+    for (const e of entries) {
+      const batches: BatchMetadata[] =
+        e.lastSequence === NO_SEQUENCE
+          ? []
+          : [{ firstSeq: Math.max(0, e.lastSequence - e.offsetDelta), lastSeq: e.lastSequence, firstOffset: e.lastOffset - BigInt(e.offsetDelta), lastOffset: e.lastOffset, timestamp: e.timestamp }];
+      const currentTxnFirstOffset = e.currentTxnFirstOffset >= 0n ? e.currentTxnFirstOffset : null;
+      this.producers.set(e.producerId, { producerId: e.producerId, producerEpoch: e.producerEpoch, coordinatorEpoch: e.coordinatorEpoch, lastTimestamp: e.timestamp, batches, currentTxnFirstOffset });
+      if (currentTxnFirstOffset !== null) this.ongoing.set(e.producerId, currentTxnFirstOffset);
     }
   }
 }

@@ -10,6 +10,8 @@ import { OffsetOutOfRangeError } from '../storage/types.js';
 import { SerialQueue } from '../storage/serial-queue.js';
 import type { MetadataDelta, MetadataView, PartitionState } from '../metadata/image/types.js';
 import { HostedPartition } from './hosted-partition.js';
+import { ProducerStateFiles } from './producer-snapshot.js';
+import type { FileSystem } from '../storage/types.js';
 import { toLogConfig } from './log-config.js';
 import {
   IsolationLevel,
@@ -27,6 +29,8 @@ export interface ReplicaManagerOptions {
   /** The effective config of a topic (overrides from the image over broker defaults). */
   readonly topicConfig: (topic: string) => EffectiveTopicConfig;
   readonly log: Logger;
+  /** Where producer-state snapshots and `.txnindex` files go (the logs' file system); none without it. */
+  readonly fs?: FileSystem;
 }
 
 export interface ProduceOptions {
@@ -156,10 +160,17 @@ export class ReplicaManager {
         (await this.options.logManager.createLog(state.topicName, state.partition, state.topicId, logConfig));
       log.updateConfig(logConfig);
       hosted = new HostedPartition(state.topicName, state.partition, state.topicId, log, config, this.options.nodeId);
-      // Producer state (sequences, open and aborted transactions) comes back from the log itself.
-      if (log.logEndOffset > log.logStartOffset) {
-        hosted.producers.rebuild(log.logStartOffset, (offset) => log.read(offset, { maxBytes: 1 << 20, minOneBatch: true }).records);
-      }
+      // Producer state (sequences, open and aborted transactions) comes back from its snapshot
+      // and txn-index files plus the log tail.
+      await hosted.producers.recover(
+        {
+          logStartOffset: log.logStartOffset,
+          logEndOffset: log.logEndOffset,
+          segmentBaseOffsets: () => log.segmentBaseOffsets(),
+          readFrom: (offset) => log.read(offset, { maxBytes: 1 << 20, minOneBatch: true }).records,
+        },
+        this.options.fs && new ProducerStateFiles(this.options.fs, log.dir),
+      );
       this.partitions.set(k, hosted);
     }
     hosted.leaderId = state.leader;
@@ -228,8 +239,14 @@ export class ReplicaManager {
         // A retried batch: Kafka answers with the offsets it was first written at.
         return { errorCode: 0, errorMessage: null, baseOffset: check.firstOffset, logAppendTime: -1n, logStartOffset: partition.log.logStartOffset, recordErrors: [] };
       }
+      const segmentsBefore = partition.log.segmentCount;
       const result = await partition.log.append(batches, partition.leaderEpoch);
-      producers.apply(batches);
+      // At a roll Kafka snapshots the producer state as of the new segment's base: before this batch.
+      if (partition.log.segmentCount > segmentsBefore) await producers.takeSnapshot(result.baseOffset).catch((error: unknown) => this.options.log.warn({ err: error }, 'producer snapshot failed'));
+      const aborted = producers.apply(batches);
+      if (aborted.length > 0) {
+        await producers.persistAborted(aborted, partition.log.segmentBaseOffsets().at(-1) ?? result.baseOffset).catch((error: unknown) => this.options.log.warn({ err: error }, 'txn index write failed'));
+      }
       this.maybeAdvanceHighWatermark(partition);
       partition.notifyAppend();
       return {
@@ -241,6 +258,13 @@ export class ReplicaManager {
         recordErrors: [],
       };
     });
+  }
+
+  /** Clean shutdown: each partition's producer state as of its log end, so a restart replays nothing. */
+  async writeProducerSnapshots(): Promise<void> {
+    for (const hosted of this.partitions.values()) {
+      await hosted.producers.queue.run(() => hosted.producers.takeSnapshot(hosted.log.logEndOffset));
+    }
   }
 
   /** Reads one partition for a consumer, without waiting. */

@@ -3,7 +3,28 @@ import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { buildUncompressedRecordBatch } from '../../../src/records/record-batch.js';
 import { buildEndTxnMarkerBatch } from '../../../src/records/control-record.js';
 import { assignOffsets } from '../../../src/records/validate.js';
-import { ProducerStateManager } from '../../../src/replication/producer-state.js';
+import { ProducerStateManager, type LogSource } from '../../../src/replication/producer-state.js';
+import { ProducerStateFiles, decodeSnapshot, encodeSnapshot } from '../../../src/replication/producer-snapshot.js';
+import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
+
+/** A one-segment log over `bytes` (batches with offsets assigned), readable from `start`. */
+function source(bytes: Buffer, start = 0n): LogSource {
+  let end = start;
+  const offsets: { base: bigint; pos: number }[] = [];
+  for (let pos = 0; pos < bytes.length; pos += 12 + bytes.readInt32BE(pos + 8)) {
+    offsets.push({ base: bytes.readBigInt64BE(pos), pos });
+    end = bytes.readBigInt64BE(pos) + BigInt(bytes.readInt32BE(pos + 23)) + 1n;
+  }
+  return {
+    logStartOffset: start,
+    logEndOffset: end,
+    segmentBaseOffsets: () => [0n],
+    readFrom: (offset) => {
+      const at = offsets.find((o, i) => o.base <= offset && (offsets[i + 1]?.base ?? end) > offset);
+      return at === undefined ? Buffer.alloc(0) : bytes.subarray(at.pos);
+    },
+  };
+}
 
 function batch(producerId: bigint, epoch: number, seq: number, count: number, transactional = false): Buffer {
   const records = Array.from({ length: count }, (_, i) => ({ value: Buffer.from(`v${seq + i}`) }));
@@ -75,7 +96,7 @@ describe('ProducerStateManager', () => {
     expect(state.check(buildEndTxnMarkerBatch({ producerId: 2n, producerEpoch: 0, coordinatorEpoch: 0, committed: true }), 'internal')).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
   });
 
-  it('rebuilds the same state from the log bytes', () => {
+  it('rebuilds the same state from the log bytes', async () => {
     const state = new ProducerStateManager();
     const next = { offset: 0n };
     const log: Buffer[] = [];
@@ -85,10 +106,52 @@ describe('ProducerStateManager', () => {
     }
     const all = Buffer.concat(log);
     const rebuilt = new ProducerStateManager();
-    rebuilt.rebuild(0n, (offset) => (offset === 0n ? all : Buffer.alloc(0)));
+    await rebuilt.recover(source(all));
     expect(rebuilt.allAborted()).toEqual(state.allAborted());
     expect(rebuilt.lastStableOffset(100n)).toBe(4n);
     expect(rebuilt.producer(1n)?.coordinatorEpoch).toBe(3);
     expect(rebuilt.check(batch(5n, 0, 0, 1), 'client').kind).toBe('duplicate');
+  });
+
+  it('round-trips the snapshot format and refuses a corrupt one', () => {
+    const entries = [{ producerId: 3n, producerEpoch: 2, lastSequence: 9, lastOffset: 40n, offsetDelta: 4, timestamp: 123n, coordinatorEpoch: 1, currentTxnFirstOffset: 36n }];
+    const bytes = encodeSnapshot(entries);
+    expect(decodeSnapshot(bytes)).toEqual(entries);
+    bytes[bytes.length - 1] ^= 1;
+    expect(decodeSnapshot(bytes)).toBeNull();
+  });
+
+  it('recovers from a snapshot plus the txn index and replays only the tail', async () => {
+    const fs = new MemoryFileSystem();
+    fs.mkdir('/p');
+    const files = new ProducerStateFiles(fs, '/p');
+    const state = new ProducerStateManager();
+    await state.recover(source(Buffer.alloc(0)), files);
+    const next = { offset: 0n };
+    const log: Buffer[] = [];
+    const write = async (b: Buffer, origin: 'client' | 'internal' = 'client'): Promise<void> => {
+      const check = state.check(b, origin);
+      expect(check.kind).toBe('append');
+      next.offset = assignOffsets(b, next.offset, 0);
+      await state.persistAborted(state.apply(b), 0n);
+      log.push(b);
+    };
+    await write(batch(1n, 0, 0, 2, true)); // 0-1
+    await write(buildEndTxnMarkerBatch({ producerId: 1n, producerEpoch: 0, coordinatorEpoch: 0, committed: false }), 'internal'); // 2
+    await write(batch(2n, 0, 0, 1, true)); // 3, left open
+    await state.takeSnapshot(next.offset); // snapshot at 4
+    await write(batch(1n, 0, 2, 1)); // 4 (tail)
+    expect(fs.list('/p')).toEqual(['00000000000000000000.txnindex', '00000000000000000004.snapshot']);
+
+    const all = Buffer.concat(log);
+    const reads: bigint[] = [];
+    const tail = source(all);
+    const restored = new ProducerStateManager();
+    await restored.recover({ ...tail, readFrom: (o) => (reads.push(o), tail.readFrom(o)) }, files);
+    expect(reads[0]).toBe(4n);
+    expect(restored.allAborted()).toEqual([{ producerId: 1n, firstOffset: 0n, lastOffset: 2n, lastStableOffset: 3n }]);
+    expect(restored.lastStableOffset(5n)).toBe(3n);
+    expect(restored.check(batch(1n, 0, 2, 1), 'client').kind).toBe('duplicate');
+    expect(restored.check(batch(1n, 0, 3, 1), 'client').kind).toBe('append');
   });
 });
