@@ -184,8 +184,11 @@ def admin_scenario():
         topic = topic_name()
         r = a.create_topics([NewTopic(topic, 2, 1, topic_configs={"retention.ms": "3600000"})], timeout_ms=10000)
         check(not topic_errors(r), "create: %s" % topic_errors(r))
-        r = a.create_topics([NewTopic(topic, 2, 1)], timeout_ms=10000)
-        check(topic_errors(r) == [(topic, errors.TopicAlreadyExistsError.errno)], "second create: %s" % topic_errors(r))
+        try:  # kafka-python 2.0.2 raises the first per-topic error
+            a.create_topics([NewTopic(topic, 2, 1)], timeout_ms=10000)
+            raise AssertionError("creating an existing topic succeeded")
+        except errors.TopicAlreadyExistsError:
+            pass
         a.create_partitions({topic: NewPartitions(4)}, timeout_ms=10000)
         eventually(lambda: len(a.describe_topics([topic])[0]["partitions"]) == 4, 10, "4 partitions")
         [resp] = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
