@@ -117,7 +117,7 @@ describe('ProducerStateManager', () => {
     const entries = [{ producerId: 3n, producerEpoch: 2, lastSequence: 9, lastOffset: 40n, offsetDelta: 4, timestamp: 123n, coordinatorEpoch: 1, currentTxnFirstOffset: 36n }];
     const bytes = encodeSnapshot(entries);
     expect(decodeSnapshot(bytes)).toEqual(entries);
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     expect(decodeSnapshot(bytes)).toBeNull();
   });
 
