@@ -22,6 +22,7 @@ import { HandlerRegistry } from '../handlers/registry.js';
 import { KafkaDispatcher } from '../handlers/dispatcher.js';
 import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js';
 import { registerAllHandlers } from '../handlers/all.js';
+import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { InMemoryTxnOffsetSink } from '../coordinator/txn/txn-offsets.js';
 import { systemScheduler } from '../coordinator/group/scheduler.js';
@@ -60,6 +61,8 @@ export class Broker {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Set once at start; stopped before the logs close. */
+  groups: GroupCoordinator | undefined;
   /** The transaction coordinator; set once at start, stopped before the logs close. */
   txnCoordinator: TransactionCoordinator | undefined;
 
@@ -137,6 +140,7 @@ export class Broker {
       log: log.child({ component: 'txn' }),
       offsets: new InMemoryTxnOffsetSink(),
     });
+    const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -146,6 +150,7 @@ export class Broker {
       controller,
       replicas,
       registry,
+      groups,
       txnCoordinator,
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
@@ -164,7 +169,9 @@ export class Broker {
     const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
     broker.txnCoordinator = txnCoordinator;
     txnCoordinator.start();
+    broker.groups = groups;
     await broker.register();
+    groups.start();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
     return broker;
   }
@@ -206,6 +213,7 @@ export class Broker {
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
     await this.server.stop();
+    this.groups?.stop();
     await this.txnCoordinator?.stop();
     await this.quorum.stop();
     await this.replicas.writeProducerSnapshots().catch((error: unknown) => this.log.warn({ err: error }, 'producer snapshots not written'));

@@ -1,6 +1,17 @@
 // Every API handler this build serves. The registry refuses a second handler for a key.
 import type { HandlerRegistry } from './registry.js';
 import type { BrokerServices } from './services.js';
+import { createOffsetCommitHandler } from './08-offset-commit.js';
+import { createOffsetFetchHandler } from './09-offset-fetch.js';
+import { createFindCoordinatorHandler } from './10-find-coordinator.js';
+import { createJoinGroupHandler } from './11-join-group.js';
+import { createHeartbeatHandler } from './12-heartbeat.js';
+import { createLeaveGroupHandler } from './13-leave-group.js';
+import { createSyncGroupHandler } from './14-sync-group.js';
+import { createDescribeGroupsHandler } from './15-describe-groups.js';
+import { createListGroupsHandler } from './16-list-groups.js';
+import { createDeleteGroupsHandler } from './42-delete-groups.js';
+import { createOffsetDeleteHandler } from './47-offset-delete.js';
 import { createVoteHandler } from './52-vote.js';
 import { createBeginQuorumEpochHandler } from './53-begin-quorum-epoch.js';
 import { createEndQuorumEpochHandler } from './54-end-quorum-epoch.js';
@@ -33,6 +44,20 @@ import { createDescribeClusterHandler } from './60-describe-cluster.js';
 import { createDescribeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
+  // Consumer groups and committed offsets (the group coordinator).
+  registry
+    .register(createOffsetCommitHandler(services))
+    .register(createOffsetFetchHandler(services))
+    .register(createFindCoordinatorHandler(services))
+    .register(createJoinGroupHandler(services))
+    .register(createHeartbeatHandler(services))
+    .register(createLeaveGroupHandler(services))
+    .register(createSyncGroupHandler(services))
+    .register(createDescribeGroupsHandler(services))
+    .register(createListGroupsHandler(services))
+    .register(createDeleteGroupsHandler(services))
+    .register(createOffsetDeleteHandler(services));
+
   // The metadata quorum's RPCs (KRaft).
   registry
     .register(createVoteHandler(services))

@@ -6,6 +6,7 @@ import type { QuorumController } from '../metadata/controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { HandlerRegistry } from './registry.js';
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { QuorumRpcServer } from '../metadata/quorum/raft-quorum.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 
@@ -24,6 +25,8 @@ export interface BrokerServices {
   readonly controller: QuorumController;
   readonly replicas: ReplicaManager;
   readonly registry: HandlerRegistry;
+  /** Classic consumer groups and committed offsets in __consumer_offsets. */
+  readonly groups: GroupCoordinator;
   /** Producer ids and transactions (__transaction_state). */
   readonly txnCoordinator: TransactionCoordinator;
   /** Live brokers' endpoints on the named listener (the one the request arrived on). */

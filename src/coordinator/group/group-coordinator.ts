@@ -347,7 +347,7 @@ export class GroupCoordinator {
         this.putOffset(group, key.slice(sep + 1), Number(key.slice(0, sep)), value);
       }
     }
-    this.log.info({ partition, records, groups: loadedGroups.size }, 'loaded __consumer_offsets partition');
+    this.log[records > 0 ? 'info' : 'debug']({ partition, records, groups: loadedGroups.size }, 'loaded __consumer_offsets partition');
   }
 
   private restoreGroup(groupId: string, value: GroupMetadataValue, now: number): ClassicGroup {
