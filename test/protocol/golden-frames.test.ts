@@ -60,6 +60,33 @@ const expectations: Record<string, (body: any, frame: GoldenFrame) => Promise<vo
     expect(body.topics[0].name).toBe(TOPIC);
     for (const p of body.topics[0].partitions) expect([-1n, -2n]).toContain(p.timestamp);
   },
+  FindCoordinator(body, frame) {
+    const keys: string[] = frame.apiVersion >= 4 ? body.coordinatorKeys : [body.key];
+    expect(keys).toContain('golden-group');
+  },
+  JoinGroup(body) {
+    expect(body.groupId).toBe('golden-group');
+    expect(body.protocolType).toBe('consumer');
+    expect(body.protocols.length).toBeGreaterThan(0);
+  },
+  SyncGroup(body) {
+    expect(body.groupId).toBe('golden-group');
+    expect(body.generationId).toBeGreaterThanOrEqual(0);
+  },
+  Heartbeat(body) {
+    expect(body.groupId).toBe('golden-group');
+  },
+  OffsetCommit(body) {
+    expect(body.groupId).toBe('golden-group');
+    expect(body.topics[0].name).toBe(TOPIC);
+  },
+  OffsetFetch(body, frame) {
+    const groupId = frame.apiVersion >= 8 ? body.groups[0].groupId : body.groupId;
+    expect(groupId).toBe('golden-group');
+  },
+  InitProducerId(body) {
+    expect(body.transactionalId).toBeNull();
+  },
   Fetch(body, frame) {
     const topic = body.topics[0];
     if (frame.apiVersion < 13) expect(topic.topic).toBe(TOPIC);
