@@ -1,8 +1,10 @@
 // Real kafkajs consumer groups against an in-process broker: partitions spread over members,
 // every record consumed, and committed offsets that survive a broker restart from disk.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
@@ -50,7 +52,7 @@ describe('kafkajs consumer group', () => {
     const assigned = new Map<string, number[]>();
     const consumers: kafkajs.Consumer[] = [];
     for (let c = 0; c < 3; c++) {
-      const consumer = client(broker, `member-${c}`).consumer({ groupId: 'g1', sessionTimeout: 6000, heartbeatInterval: 300 });
+      const consumer = client(broker, `member-${c}`).consumer({ groupId: 'g1', sessionTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 });
       consumer.on(consumer.events.GROUP_JOIN, (e) => assigned.set(`member-${c}`, e.payload.memberAssignment[TOPIC] ?? []));
       await consumer.connect();
       await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
@@ -83,7 +85,7 @@ describe('kafkajs consumer group', () => {
     await producer2.send({ topic: TOPIC, messages: [{ value: 'after-restart', partition: 0 }] });
     await producer2.disconnect();
     const resumed: string[] = [];
-    const consumer = kafka2.consumer({ groupId: 'g1', sessionTimeout: 6000, heartbeatInterval: 300 });
+    const consumer = kafka2.consumer({ groupId: 'g1', sessionTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 });
     await consumer.connect();
     cleanups.push(() => consumer.disconnect());
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
@@ -91,5 +93,49 @@ describe('kafkajs consumer group', () => {
     await waitFor('the record produced after the restart', () => resumed.includes('after-restart'));
     // Resumed from the commits: nothing consumed before the restart comes again.
     expect(resumed).toEqual(['after-restart']);
+  });
+
+  it('moves the partitions of a killed member to the others within the session timeout, and every record is consumed', async () => {
+    const broker = await startBroker();
+    cleanups.push(() => broker.stop());
+    const topic = 'crash';
+    const kafka = client(broker, 'setup');
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+
+    const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'consumer-child.mjs'), broker.bootstrapServers, 'g2', topic], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(async () => void child.kill('SIGKILL'));
+    let childAssigned: number[] = [];
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) childAssigned = (JSON.parse(line) as { assigned: number[] }).assigned;
+    });
+
+    const seen = new Set<string>();
+    const assigned = new Map<number, number[]>();
+    for (let c = 0; c < 2; c++) {
+      const consumer = client(broker, `member-${c}`).consumer({ groupId: 'g2', sessionTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => assigned.set(c, e.payload.memberAssignment[topic] ?? []));
+      await consumer.connect();
+      cleanups.push(() => consumer.disconnect());
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    }
+    await waitFor('three members with two partitions each', () => childAssigned.length === 2 && [...assigned.values()].every((p) => p.length === 2) && assigned.size === 2);
+
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const orphaned = childAssigned;
+    // The dead member sends no LeaveGroup: only its session timeout (6 s) frees its partitions.
+    await waitFor('the survivors to take over all partitions', () => [...assigned.values()].flat().sort().join() === '0,1,2,3,4,5', 30_000);
+    const movedAfterMs = Date.now() - killedAt;
+    console.log(`partitions ${orphaned.join(',')} of the killed member moved after ${movedAfterMs} ms`);
+
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: RECORDS }, (_, i) => ({ value: `c${i}`, partition: i % PARTITIONS })) });
+    await producer.disconnect();
+    await waitFor('every record consumed', () => seen.size === RECORDS);
   });
 });
