@@ -1,0 +1,387 @@
+/*
+ * Load generator for the Sluice benchmarks, built on librdkafka (what most non-Java clients use)
+ * so that the client is not the bottleneck the way a JavaScript client would be.
+ *
+ *   rdkafka-load produce  -b host:port -t topic -n count -s size [-a acks] [-z none|lz4|...]
+ *                         [-p partitions] [-r rate/s] [-c producers] [-l linger.ms]
+ *                         [-m max.in.flight] [-T seconds]
+ *   rdkafka-load consume  -b host:port -t topic -n count [-p partitions] [-T seconds]
+ *   rdkafka-load raw-send -b host:port -n total-bytes -f frame-bytes [-i in-flight] [-T seconds]
+ *   rdkafka-load raw-recv -b host:port [-T seconds]
+ *
+ * Each mode prints one JSON object on stdout. Every loop is bounded by its count and by -T.
+ * raw-send/raw-recv talk to the bare limit servers (bench/limit): length-prefixed frames
+ * answered by a 4-byte ack, and a plain byte stream read to EOF.
+ *
+ * Build: cc -O2 -o rdkafka-load rdkafka-load.c -lrdkafka
+ */
+#define _GNU_SOURCE
+#include <librdkafka/rdkafka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *detail) {
+  fprintf(stderr, "rdkafka-load: %s: %s\n", what, detail);
+  exit(2);
+}
+
+struct opts {
+  const char *mode, *brokers, *topic, *compression, *linger, *max_inflight;
+  long count, size, partitions, producers, frame, inflight;
+  int acks;
+  double rate, timeout_s;
+};
+
+/* ---------- produce ---------- */
+
+/* Latencies are measured from the *intended* send time when pacing, so a stalled broker shows up
+ * in the percentiles instead of silently slowing the sender (coordinated omission). */
+static float *latencies_us;
+static long delivered, failed;
+static unsigned char *partition_ok;
+static long partitions_total;
+static double stats_tx, stats_tx_bytes;
+static long first_error;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk; (void)opaque;
+  double sent = *(double *)m->_private;
+  free(m->_private);
+  if (m->err) {
+    if (!first_error) first_error = m->err;
+    failed++;
+    return;
+  }
+  latencies_us[delivered++] = (float)((now_s() - sent) * 1e6);
+  if (m->partition >= 0 && m->partition < partitions_total) partition_ok[m->partition] = 1;
+}
+
+/* librdkafka's statistics carry total requests and bytes sent; their ratio is the average
+ * Produce request size, which the limit run then reuses as its frame size. */
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque) {
+  (void)rk; (void)len; (void)opaque;
+  const char *p = strstr(json, "\"tx\":");
+  const char *q = strstr(json, "\"tx_bytes\":");
+  if (p && q) {
+    /* Cumulative counters: the latest report covers the whole run so far. */
+    stats_tx = atof(p + 5);
+    stats_tx_bytes = atof(q + 11);
+  }
+  return 0;
+}
+
+static int cmp_float(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double pct(long n, double p) {
+  if (n == 0) return 0;
+  long i = (long)(p * (double)(n - 1) + 0.5);
+  return latencies_us[i] / 1000.0;
+}
+
+/* Text-like values: words drawn at random from a small vocabulary compress about as well as
+ * JSON-ish application data (lz4 roughly 2:1), not 100:1 as a repeated pattern would. */
+static char *fill_payload(long size) {
+  static const char *words[] = {"order", "id", "status", "shipped", "amount", "currency", "EUR", "user",
+                                "created", "true", "false", "null", "region", "items", "price", "sku"};
+  char *p = malloc((size_t)size + 32);
+  unsigned long x = 88172645463325252UL;
+  long i = 0;
+  while (i < size) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    if (x % 3 == 0) i += snprintf(p + i, 32, "%lu,", (x >> 20) % 100000);
+    else i += snprintf(p + i, 32, "%s:", words[(x >> 8) % 16]);
+  }
+  return p;
+}
+
+static rd_kafka_t *new_producer(const struct opts *o, long index, long n_producers) {
+  char err[512], buf[32];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  snprintf(buf, sizeof buf, "%d", o->acks);
+#define SET(k, v) if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) die(k, err)
+  SET("bootstrap.servers", o->brokers);
+  SET("acks", buf);
+  SET("compression.type", o->compression);
+  SET("linger.ms", o->linger);
+  SET("max.in.flight.requests.per.connection", o->max_inflight);
+  SET("queue.buffering.max.messages", "200000");
+  SET("queue.buffering.max.kbytes", "262144");
+  /* Deliveries may wait as long as the run may last (10,000 partitions are slow): a record that
+   * times out in the client would be counted as a broker failure. */
+  char timeout_ms[32];
+  snprintf(timeout_ms, sizeof timeout_ms, "%.0f", (o->timeout_s + 30) * 1000);
+  SET("message.timeout.ms", timeout_ms);
+  SET("enable.idempotence", "false");
+  /* Only the first producer reports statistics; all producers share the same settings. */
+  if (index == 0) {
+    SET("statistics.interval.ms", "200");
+    rd_kafka_conf_set_stats_cb(conf, on_stats);
+  }
+#undef SET
+  (void)n_producers;
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (!rk) die("rd_kafka_new", err);
+  return rk;
+}
+
+static int run_produce(const struct opts *o) {
+  long n = o->count, np = o->producers > 0 ? o->producers : 1;
+  latencies_us = calloc((size_t)n + 1, sizeof(float));
+  partitions_total = o->partitions > 0 ? o->partitions : 1;
+  partition_ok = calloc((size_t)partitions_total, 1);
+  rd_kafka_t **rks = calloc((size_t)np, sizeof *rks);
+  for (long i = 0; i < np; i++) rks[i] = new_producer(o, i, np);
+  /* Each record takes its value from a different place in a 4 MiB pool, so a batch is not one
+   * value repeated (which lz4 would shrink a hundredfold). */
+  const long pool_size = 4L << 20;
+  char *pool = fill_payload(pool_size + o->size);
+
+  /* Connect (and fetch metadata) before the clock starts. */
+  for (long i = 0; i < np; i++) {
+    const struct rd_kafka_metadata *md;
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rks[i], o->topic, NULL);
+    if (rd_kafka_metadata(rks[i], 0, t, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+  }
+
+  double t0 = now_s(), deadline = t0 + o->timeout_s;
+  long sent = 0;
+  for (; sent < n; sent++) {
+    double intended = o->rate > 0 ? t0 + (double)sent / o->rate : 0;
+    if (o->rate > 0) {
+      /* Sleep rather than spin: the broker shares the machine's cores with this loop. Records
+       * that fall due while asleep go out together, as an application's would. */
+      double wait = intended - now_s();
+      if (wait > 0) {
+        rd_kafka_poll(rks[sent % np], 0);
+        struct timespec ts = {0, (long)(wait * 1e9)};
+        nanosleep(&ts, NULL);
+      }
+    }
+    if (now_s() > deadline) break;
+    rd_kafka_t *rk = rks[sent % np];
+    double *stamp = malloc(sizeof(double));
+    *stamp = o->rate > 0 ? intended : now_s();
+    int32_t partition = (int32_t)(sent % partitions_total);
+    for (;;) {
+      rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_PARTITION(partition),
+                                                RD_KAFKA_V_VALUE(pool + (sent * 7919L) % pool_size, (size_t)o->size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                RD_KAFKA_V_OPAQUE(stamp), RD_KAFKA_V_END);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce", rd_kafka_err2str(e));
+      rd_kafka_poll(rk, 1);
+      if (now_s() > deadline) break;
+    }
+    if ((sent & 1023) == 0) rd_kafka_poll(rk, 0);
+  }
+  for (long i = 0; i < np; i++) {
+    double left = deadline + 10 - now_s();
+    rd_kafka_flush(rks[i], left > 0 ? (int)(left * 1000) : 0);
+  }
+  double elapsed = now_s() - t0;
+  /* One last statistics round so tx/tx_bytes cover the whole run. */
+  double until = now_s() + 0.45;
+  while (now_s() < until) rd_kafka_poll(rks[0], 50);
+  for (long i = 0; i < np; i++) rd_kafka_destroy(rks[i]);
+
+  qsort(latencies_us, (size_t)delivered, sizeof(float), cmp_float);
+  long served = 0;
+  for (long i = 0; i < partitions_total; i++) served += partition_ok[i];
+  printf("{\"mode\":\"produce\",\"sent\":%ld,\"delivered\":%ld,\"failed\":%ld,\"firstError\":\"%s\",\"seconds\":%.4f,"
+         "\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f,\"maxMs\":%.3f,"
+         "\"partitionsServed\":%ld,\"requests\":%.0f,\"requestBytes\":%.0f,\"cdf\":[",
+         sent, delivered, failed, first_error ? rd_kafka_err2name((rd_kafka_resp_err_t)first_error) : "", elapsed,
+         (double)delivered / elapsed, (double)delivered * (double)o->size / elapsed / 1e6, pct(delivered, 0.5),
+         pct(delivered, 0.99), pct(delivered, 0.999), pct(delivered, 1.0), served, stats_tx, stats_tx_bytes);
+  /* A 100-point latency CDF (ms at each percentile), for the chart. */
+  for (int i = 0; i <= 100; i++) printf("%s%.3f", i ? "," : "", pct(delivered, i == 100 ? 0.999 : i / 100.0));
+  printf("]}\n");
+  return failed > 0 && delivered == 0;
+}
+
+/* ---------- consume ---------- */
+
+static int run_consume(const struct opts *o) {
+  char err[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+#define SET(k, v) if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) die(k, err)
+  SET("bootstrap.servers", o->brokers);
+  SET("group.id", "sluice-bench");
+  SET("enable.auto.commit", "false");
+  SET("enable.partition.eof", "false");
+  SET("fetch.max.bytes", "52428800");
+  SET("max.partition.fetch.bytes", "8388608");
+  SET("queued.max.messages.kbytes", "262144");
+#undef SET
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!rk) die("rd_kafka_new", err);
+  rd_kafka_poll_set_consumer(rk);
+  long np = o->partitions > 0 ? o->partitions : 1;
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)np);
+  for (long p = 0; p < np; p++) rd_kafka_topic_partition_list_add(list, o->topic, (int32_t)p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  /* Manual assignment: no group join in the measured time. */
+  if (rd_kafka_assign(rk, list)) die("assign", "failed");
+  rd_kafka_topic_partition_list_destroy(list);
+  double t0 = now_s(), deadline = t0 + o->timeout_s, first = 0;
+  long records = 0;
+  double bytes = 0;
+  while (records < o->count && now_s() < deadline) {
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) {
+      if (!first) first = now_s();
+      records++;
+      bytes += (double)m->len;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double end = now_s(), elapsed = end - t0;
+  /* The consumer's own start (metadata, offset lookups) is reported apart: the streaming rate
+   * runs from the first record to the last, which is what the bare file streamer is held to. */
+  double streaming = first ? end - first : elapsed;
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  printf("{\"mode\":\"consume\",\"records\":%ld,\"bytes\":%.0f,\"seconds\":%.4f,\"firstRecordMs\":%.2f,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f}\n",
+         records, bytes, elapsed, first ? (first - t0) * 1000 : -1, (double)records / streaming, bytes / streaming / 1e6);
+  return records < o->count;
+}
+
+/* ---------- raw TCP (the limit) ---------- */
+
+static int dial(const char *hostport) {
+  char host[256];
+  const char *colon = strrchr(hostport, ':');
+  if (!colon) die("address", hostport);
+  snprintf(host, sizeof host, "%.*s", (int)(colon - hostport), hostport);
+  struct addrinfo hints = {0}, *res;
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  if (getaddrinfo(host, colon + 1, &hints, &res)) die("resolve", hostport);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(fd, res->ai_addr, res->ai_addrlen)) die("connect", strerror(errno));
+  freeaddrinfo(res);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+static void read_full(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r <= 0) die("read", r == 0 ? "eof" : strerror(errno));
+    got += (size_t)r;
+  }
+}
+
+static void write_full(int fd, const void *buf, size_t n) {
+  size_t put = 0;
+  while (put < n) {
+    ssize_t w = write(fd, (const char *)buf + put, n - put);
+    if (w <= 0) die("write", strerror(errno));
+    put += (size_t)w;
+  }
+}
+
+/* Like a pipelined producer: keep up to `inflight` frames unanswered, each answered by 4 bytes.
+ * With -i 1 each frame's wait is one bare round trip, the floor under any produce latency. */
+static int run_raw_send(const struct opts *o) {
+  int fd = dial(o->brokers);
+  long frame = o->frame > 0 ? o->frame : 65536, inflight = o->inflight > 0 ? o->inflight : 5;
+  long frames = (o->count + frame - 1) / frame;
+  char *buf = malloc((size_t)frame + 4);
+  double *sent_at = calloc((size_t)inflight, sizeof(double));
+  latencies_us = calloc((size_t)frames + 1, sizeof(float));
+  uint32_t len = htonl((uint32_t)frame);
+  memcpy(buf, &len, 4);
+  for (long i = 0; i < frame; i++) buf[4 + i] = (char)('a' + i % 26);
+  double t0 = now_s(), deadline = t0 + o->timeout_s;
+  long sent = 0, acked = 0;
+  char ack[4];
+  while (acked < frames && now_s() < deadline) {
+    while (sent < frames && sent - acked < inflight) {
+      sent_at[sent % inflight] = now_s();
+      write_full(fd, buf, (size_t)frame + 4);
+      sent++;
+    }
+    read_full(fd, ack, 4);
+    latencies_us[acked] = (float)((now_s() - sent_at[acked % inflight]) * 1e6);
+    acked++;
+  }
+  double elapsed = now_s() - t0;
+  close(fd);
+  qsort(latencies_us, (size_t)acked, sizeof(float), cmp_float);
+  printf("{\"mode\":\"raw-send\",\"frames\":%ld,\"frameBytes\":%ld,\"seconds\":%.4f,\"mbPerSec\":%.3f,\"p50Ms\":%.3f,\"p99Ms\":%.3f,\"p999Ms\":%.3f}\n",
+         acked, frame, elapsed, (double)acked * (double)frame / elapsed / 1e6, pct(acked, 0.5), pct(acked, 0.99), pct(acked, 0.999));
+  return 0;
+}
+
+static int run_raw_recv(const struct opts *o) {
+  double t0 = now_s(), deadline = t0 + o->timeout_s;
+  int fd = dial(o->brokers);
+  static char buf[1 << 20];
+  double bytes = 0;
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r <= 0 || now_s() > deadline) break;
+    bytes += (double)r;
+  }
+  double elapsed = now_s() - t0;
+  close(fd);
+  printf("{\"mode\":\"raw-recv\",\"bytes\":%.0f,\"seconds\":%.4f,\"mbPerSec\":%.3f}\n", bytes, elapsed, bytes / elapsed / 1e6);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  struct opts o = {.brokers = "127.0.0.1:9092", .topic = "bench", .compression = "none", .linger = "5", .max_inflight = "1000000", .count = 10000, .size = 100,
+                   .partitions = 1, .producers = 1, .acks = 1, .timeout_s = 30};
+  if (argc < 2) die("usage", "produce|consume|raw-send|raw-recv [options]");
+  o.mode = argv[1];
+  int c;
+  optind = 2;
+  while ((c = getopt(argc, argv, "b:t:n:s:a:z:p:r:c:T:f:i:l:m:")) != -1) {
+    switch (c) {
+      case 'b': o.brokers = optarg; break;
+      case 't': o.topic = optarg; break;
+      case 'n': o.count = atol(optarg); break;
+      case 's': o.size = atol(optarg); break;
+      case 'a': o.acks = atoi(optarg); break;
+      case 'z': o.compression = optarg; break;
+      case 'p': o.partitions = atol(optarg); break;
+      case 'r': o.rate = atof(optarg); break;
+      case 'c': o.producers = atol(optarg); break;
+      case 'T': o.timeout_s = atof(optarg); break;
+      case 'f': o.frame = atol(optarg); break;
+      case 'i': o.inflight = atol(optarg); break;
+      case 'l': o.linger = optarg; break;
+      case 'm': o.max_inflight = optarg; break;
+      default: die("usage", "unknown option");
+    }
+  }
+  if (!strcmp(o.mode, "produce")) return run_produce(&o);
+  if (!strcmp(o.mode, "consume")) return run_consume(&o);
+  if (!strcmp(o.mode, "raw-send")) return run_raw_send(&o);
+  if (!strcmp(o.mode, "raw-recv")) return run_raw_recv(&o);
+  die("unknown mode", o.mode);
+  return 2;
+}

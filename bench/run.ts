@@ -1,0 +1,519 @@
+// Sluice against the physical limit of this machine, in one run.
+//
+//   npm run bench                 the full set (about 5 minutes on an idle 2-core machine)
+//   npm run bench -- --quick      a subset with small counts (under a minute)
+//
+// Every Sluice figure is printed next to the limit measured in the same run: a bare Node server
+// that appends length-prefixed frames of the same size as the Produce requests to a file
+// (bench/limit), and a bare file → socket streamer over the very segment files Sluice wrote.
+// Load comes from a librdkafka-based C generator (bench/load/rdkafka-load.c, compiled here) so
+// the client is not the bottleneck; kafkajs is run for reference.
+//
+// Writes bench/results/sluice-<timestamp>.{json,md}, latest.json, latest.md and two SVG charts.
+// Figures taken under a high load average are noise: each row carries the load average it ran at.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { lineChart } from './report/svg-chart.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BUILD = join(ROOT, 'bench/.build');
+const RESULTS = join(ROOT, 'bench/results');
+const LOAD_BIN = join(BUILD, 'rdkafka-load');
+const QUICK = process.argv.includes('--quick');
+const SKIP_STARTUP = process.argv.includes('--no-startup');
+
+// ---------- small process helpers ----------
+
+function loadAverage(): [number, number, number] {
+  const [a, b, c] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
+  return [a!, b!, c!];
+}
+
+function run(file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 << 20, env }, (error, stdout, stderr) => {
+      if (error && !stdout.trim()) rej(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}`));
+      else res(stdout);
+    });
+  });
+}
+
+async function load<T>(args: string[], timeoutMs: number): Promise<T> {
+  const out = await run(LOAD_BIN, args, timeoutMs);
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+/** Spawns a process and waits for its "listening on host:port" line. */
+function serve(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+  let out = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no listening line from ${args.join(' ')}:\n${out}`)), 20_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const match = /listening on [^\s]*:(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        res({ child, port: Number(match[1]) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`exited with ${code} before listening:\n${out}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      res();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+const round = (v: number, digits = 1): number => Number(v.toFixed(digits));
+
+// ---------- result shapes ----------
+
+interface ProduceOut {
+  delivered: number;
+  failed: number;
+  firstError: string;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  partitionsServed: number;
+  requests: number;
+  requestBytes: number;
+  cdf: number[];
+}
+interface ConsumeOut {
+  records: number;
+  bytes: number;
+  seconds: number;
+  firstRecordMs: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+interface RawOut {
+  mbPerSec: number;
+  seconds: number;
+  frames?: number;
+  frameBytes?: number;
+  bytes?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  p999Ms?: number;
+}
+
+// ---------- setup ----------
+
+mkdirSync(BUILD, { recursive: true });
+mkdirSync(RESULTS, { recursive: true });
+await run('cc', ['-O2', '-Wall', '-o', LOAD_BIN, join(ROOT, 'bench/load/rdkafka-load.c'), '-lrdkafka'], 60_000).catch((error: Error) => {
+  throw new Error(`cannot build the load generator (is librdkafka-dev installed?): ${error.message}`);
+});
+if (!existsSync(join(ROOT, 'dist/sluice.mjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
+
+const work = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+const dataDir = join(work, 'data');
+const started = Date.now();
+const tsxImport = ['--import', 'tsx'];
+const broker = await serve(process.execPath, [join(ROOT, 'bin/sluice.js'), 'start', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
+const brokers = `127.0.0.1:${broker.port}`;
+const brokerPid = broker.child.pid!;
+const appendFile = join(work, 'limit-append.bin');
+const appendLimit = await serve(process.execPath, [...tsxImport, join(ROOT, 'bench/limit/limit-server.ts'), 'append', appendFile]);
+// Creating 10,000 partitions takes longer than kafkajs's default 30 s request timeout.
+const kafka = new Kafka({ clientId: 'sluice-bench-admin', brokers: [brokers], logLevel: logLevel.NOTHING, requestTimeout: 180_000 });
+const admin = kafka.admin();
+await admin.connect();
+await new Promise((r) => setTimeout(r, 1000));
+const idleRssMb = procStatusMb(brokerPid, 'VmRSS');
+
+// Broker memory under load: sampled all through the run.
+let loadRssMaxMb = 0;
+const sampler = setInterval(() => {
+  try {
+    loadRssMaxMb = Math.max(loadRssMaxMb, procStatusMb(brokerPid, 'VmRSS'));
+  } catch {
+    // the broker is gone; the run will fail on its own
+  }
+}, 100);
+
+let topicSeq = 0;
+async function createTopic(prefix: string, partitions: number): Promise<{ topic: string; ms: number }> {
+  const topic = `${prefix}-${++topicSeq}`;
+  const t0 = performance.now();
+  const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true, timeout: 170_000 });
+  if (!created) throw new Error(`topic ${topic} was not created`);
+  return { topic, ms: performance.now() - t0 };
+}
+
+/** The limit for one produce row: the same bytes in frames of the average Produce request size. */
+async function produceLimit(out: ProduceOut): Promise<RawOut> {
+  const frame = Math.max(64, Math.round(out.requestBytes / Math.max(1, out.requests)));
+  return load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(Math.max(out.requestBytes, frame)), '-f', String(frame), '-i', '5', '-T', '20'], 40_000);
+}
+
+const log = (line: string): void => void process.stdout.write(line + '\n');
+log(`sluice bench${QUICK ? ' --quick' : ''}: broker pid ${brokerPid} on ${brokers}, data in ${dataDir}, load average ${loadAverage().join(' ')}`);
+
+// ---------- produce: librdkafka matrix, each beside its limit ----------
+
+interface ProduceRow {
+  client: string;
+  size: number;
+  partitions: number;
+  acks: string;
+  compression: string;
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  wireMbPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  requestBytesAvg: number;
+  limitWireMbPerSec: number;
+  limitRecordsPerSec: number;
+  ratio: number;
+  load1: number;
+  topic: string;
+  failed: number;
+}
+
+const produceRows: ProduceRow[] = [];
+const matrix: Array<{ size: number; partitions: number; acks: string; compression: string }> = [];
+for (const size of [1024, 100])
+  for (const partitions of [1, 8])
+    for (const acks of ['1', 'all'])
+      for (const compression of ['none', 'lz4']) {
+        if (QUICK && !(partitions === 1 && acks === '1' && (compression === 'none' || size === 1024))) continue;
+        matrix.push({ size, partitions, acks, compression });
+      }
+
+for (const cell of matrix) {
+  const { topic } = await createTopic(`produce-${cell.size}b-${cell.partitions}p`, cell.partitions);
+  // About 100 MB of 1 KiB records or 30 MB of 100 B records; capped in time either way.
+  const count = (cell.size >= 1024 ? 100_000 : 300_000) / (QUICK ? 2.5 : 1);
+  const load1 = loadAverage()[0];
+  const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', String(cell.size), '-a', cell.acks === 'all' ? '-1' : cell.acks, '-z', cell.compression, '-p', String(cell.partitions), '-T', QUICK ? '6' : '12'], 60_000);
+  const limit = await produceLimit(out);
+  const wireMbPerSec = out.requestBytes / out.seconds / 1e6;
+  const wirePerRecord = out.requestBytes / Math.max(1, out.delivered);
+  const row: ProduceRow = {
+    client: 'librdkafka',
+    ...cell,
+    records: out.delivered,
+    recordsPerSec: round(out.recordsPerSec, 0),
+    mbPerSec: round(out.mbPerSec),
+    wireMbPerSec: round(wireMbPerSec),
+    p50Ms: out.p50Ms,
+    p99Ms: out.p99Ms,
+    p999Ms: out.p999Ms,
+    requestBytesAvg: Math.round(out.requestBytes / Math.max(1, out.requests)),
+    limitWireMbPerSec: round(limit.mbPerSec),
+    limitRecordsPerSec: round((limit.mbPerSec * 1e6) / wirePerRecord, 0),
+    ratio: round(wireMbPerSec / limit.mbPerSec, 3),
+    load1,
+    topic,
+    failed: out.failed,
+  };
+  produceRows.push(row);
+  log(`produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · load ${load1}`);
+}
+
+// ---------- kafkajs for reference ----------
+
+const kafkajsRows: ProduceRow[] = [];
+for (const size of QUICK ? [1024] : [1024, 100]) {
+  const { topic } = await createTopic(`kafkajs-${size}b`, 1);
+  const load1 = loadAverage()[0];
+  const out = JSON.parse(
+    (await run(process.execPath, [...tsxImport, join(ROOT, 'bench/load/kafkajs-load.ts'), brokers, topic, String(size >= 1024 ? 50_000 : 150_000), String(size), '1', '1', QUICK ? '3' : '8'], 60_000)).trim(),
+  ) as ProduceOut;
+  const peer = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+  kafkajsRows.push({
+    ...peer,
+    client: 'kafkajs',
+    records: out.delivered,
+    recordsPerSec: round(out.recordsPerSec, 0),
+    mbPerSec: round(out.mbPerSec),
+    wireMbPerSec: NaN,
+    p50Ms: out.p50Ms,
+    p99Ms: out.p99Ms,
+    p999Ms: out.p999Ms,
+    ratio: round(out.recordsPerSec / peer.limitRecordsPerSec, 3),
+    requestBytesAvg: NaN,
+    load1,
+    topic,
+    failed: out.failed,
+  });
+  log(`kafkajs produce ${size} B 1p acks=1: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s · ratio to the limit ${kafkajsRows.at(-1)!.ratio}`);
+}
+
+// ---------- consume from the beginning, beside a bare streamer over the same segment files ----------
+
+interface ConsumeRow {
+  size: number;
+  partitions: number;
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  logMbPerSec: number;
+  firstRecordMs: number;
+  limitLogMbPerSec: number;
+  ratio: number;
+  load1: number;
+}
+const consumeRows: ConsumeRow[] = [];
+for (const size of QUICK ? [1024] : [1024, 100]) {
+  const source = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+  const logFiles = readdirSync(join(dataDir, `${source.topic}-0`))
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => join(dataDir, `${source.topic}-0`, f));
+  const logBytes = logFiles.reduce((sum, f) => sum + statSync(f).size, 0);
+  const load1 = loadAverage()[0];
+  const out = await load<ConsumeOut>(['consume', '-b', brokers, '-t', source.topic, '-n', String(source.records), '-p', '1', '-T', '30'], 60_000);
+  const streamer = await serve(process.execPath, [...tsxImport, join(ROOT, 'bench/limit/limit-server.ts'), 'stream', ...logFiles]);
+  const limit = await load<RawOut>(['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000);
+  await stopChild(streamer.child);
+  const streamingSeconds = out.records / out.recordsPerSec;
+  const logMbPerSec = logBytes / streamingSeconds / 1e6;
+  consumeRows.push({
+    size,
+    partitions: 1,
+    records: out.records,
+    recordsPerSec: round(out.recordsPerSec, 0),
+    mbPerSec: round(out.mbPerSec),
+    logMbPerSec: round(logMbPerSec),
+    firstRecordMs: out.firstRecordMs,
+    limitLogMbPerSec: round(limit.mbPerSec),
+    ratio: round(logMbPerSec / limit.mbPerSec, 3),
+    load1,
+  });
+  log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${consumeRows.at(-1)!.ratio} · load ${load1}`);
+}
+
+// ---------- produce latency at fixed fractions of the peak ----------
+
+interface LatencyRow {
+  fraction: number;
+  rate: number;
+  achievedRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  cdf: number[];
+  load1: number;
+}
+const peak = produceRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+const latencyRows: LatencyRow[] = [];
+{
+  const { topic } = await createTopic('latency-1024b', 1);
+  for (const fraction of [0.25, 0.5, 0.75]) {
+    const rate = Math.round(peak.recordsPerSec * fraction);
+    const seconds = QUICK ? 2 : 5;
+    const load1 = loadAverage()[0];
+    // linger.ms=1 and 5 requests in flight (Java's default): the client adds at most 1 ms of its
+    // own wait (librdkafka's default linger is 5 ms), and records that arrive while 5 requests
+    // are out are batched into the next one. With linger.ms=0 and no in-flight bound the client
+    // sends a request per handful of records and the broker's per-request cost dominates.
+    const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(rate * seconds), '-s', '1024', '-a', '1', '-p', '1', '-r', String(rate), '-l', '1', '-m', '5', '-T', String(seconds * 2)], 60_000);
+    latencyRows.push({ fraction, rate, achievedRate: round(out.recordsPerSec, 0), p50Ms: out.p50Ms, p99Ms: out.p99Ms, p999Ms: out.p999Ms, cdf: out.cdf, load1 });
+    log(`latency at ${fraction * 100} % of peak (${rate} rec/s, achieved ${round(out.recordsPerSec, 0)}): p50 ${out.p50Ms} ms p99 ${out.p99Ms} ms p99.9 ${out.p999Ms} ms · load ${load1}`);
+  }
+}
+// The latency floor: one record-sized frame at a time through the bare append server.
+const latencyLimit = await load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(1100 * 5000), '-f', '1100', '-i', '1', '-T', '10'], 30_000);
+log(`latency limit (bare round trip, 1 frame in flight): p50 ${latencyLimit.p50Ms} ms p99 ${latencyLimit.p99Ms} ms p99.9 ${latencyLimit.p999Ms} ms`);
+
+// ---------- scaling: partitions ----------
+
+interface PartitionRow {
+  partitions: number;
+  createMs: number;
+  metadataPartitions: number;
+  produceServed: number;
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  p99Ms: number;
+  failed: number;
+  load1: number;
+}
+const partitionRows: PartitionRow[] = [];
+for (const partitions of QUICK ? [1, 100] : [1, 100, 1000, 10_000]) {
+  const { topic, ms } = await createTopic(`scale-${partitions}p`, partitions);
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const servedByMetadata = metadata.topics[0]!.partitions.filter((p) => p.partitionErrorCode === 0 && p.leader >= 0).length;
+  // At least one record per partition, so every partition must acknowledge a produce.
+  const count = Math.max(QUICK ? 40_000 : 100_000, partitions);
+  const load1 = loadAverage()[0];
+  const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', '1024', '-a', '1', '-p', String(partitions), '-T', QUICK ? '8' : '40'], 120_000);
+  partitionRows.push({ partitions, createMs: round(ms, 0), metadataPartitions: servedByMetadata, produceServed: out.partitionsServed, records: out.delivered, recordsPerSec: round(out.recordsPerSec, 0), mbPerSec: round(out.mbPerSec), p99Ms: out.p99Ms, failed: out.failed, load1 });
+  log(`${partitions} partitions: created in ${round(ms, 0)} ms, ${servedByMetadata} in Metadata, ${out.partitionsServed} acknowledged a produce; ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s · load ${load1}`);
+}
+
+// ---------- scaling: connections ----------
+
+interface ConnectionRow {
+  connections: number;
+  records: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  p99Ms: number;
+  load1: number;
+}
+const connectionRows: ConnectionRow[] = [];
+{
+  const { topic } = await createTopic('connections', 8);
+  for (const connections of QUICK ? [1, 10] : [1, 10, 100]) {
+    const load1 = loadAverage()[0];
+    const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(QUICK ? 40_000 : 100_000), '-s', '1024', '-a', '1', '-p', '8', '-c', String(connections), '-T', QUICK ? '8' : '15'], 90_000);
+    connectionRows.push({ connections, records: out.delivered, recordsPerSec: round(out.recordsPerSec, 0), mbPerSec: round(out.mbPerSec), p99Ms: out.p99Ms, load1 });
+    log(`${connections} connections: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s p99 ${out.p99Ms} ms · load ${load1}`);
+  }
+}
+
+clearInterval(sampler);
+const hwmMb = procStatusMb(brokerPid, 'VmHWM');
+await admin.disconnect();
+await stopChild(broker.child);
+await stopChild(appendLimit.child);
+rmSync(work, { recursive: true, force: true });
+
+// ---------- start-up (bench/startup, its own fresh processes) ----------
+
+let startup: { startupMsMedian: number; startupMsMin: number; idleRssMbMedian: number; runs: number } | undefined;
+if (!SKIP_STARTUP) {
+  const load1 = loadAverage()[0];
+  await run(process.execPath, [...tsxImport, join(ROOT, 'bench/startup/startup.bench.ts')], 120_000, { ...process.env, STARTUP_RUNS: QUICK ? '3' : '7' });
+  startup = { ...(JSON.parse(readFileSync(join(RESULTS, 'startup.json'), 'utf8')) as NonNullable<typeof startup>), ...{ load1 } };
+  log(`start-up: median ${startup.startupMsMedian} ms (min ${startup.startupMsMin}), idle RSS ${startup.idleRssMbMedian} MB · load ${load1}`);
+}
+
+// ---------- report ----------
+
+const oneKiB = peak;
+const consume1k = consumeRows.find((r) => r.size === 1024)!;
+const half = latencyRows.find((r) => r.fraction === 0.5)!;
+const tenK = partitionRows.find((r) => r.partitions === 10_000);
+const goals = [
+  { goal: 'produce ≥ 60 % of the limit (1 KiB, 1 partition, acks=1)', value: `${round(oneKiB.ratio * 100)} %`, met: oneKiB.ratio >= 0.6 },
+  { goal: 'consume ≥ 70 % of the limit (1 KiB, 1 partition)', value: `${round(consume1k.ratio * 100)} %`, met: consume1k.ratio >= 0.7 },
+  { goal: 'p99 produce latency < 5 ms at 50 % of peak', value: `${half.p99Ms} ms`, met: half.p99Ms < 5 },
+  ...(startup
+    ? [
+        { goal: 'start-up < 150 ms', value: `${startup.startupMsMedian} ms`, met: startup.startupMsMedian < 150 },
+        { goal: 'idle RSS < 60 MB', value: `${startup.idleRssMbMedian} MB`, met: startup.idleRssMbMedian < 60 },
+      ]
+    : []),
+  ...(tenK ? [{ goal: '10,000 partitions served (Metadata and a produce to each)', value: `${tenK.metadataPartitions} / ${tenK.produceServed}`, met: tenK.metadataPartitions === 10_000 && tenK.produceServed === 10_000 }] : []),
+];
+
+const at = new Date();
+const result = {
+  bench: 'sluice-vs-limit',
+  quick: QUICK,
+  at: at.toISOString(),
+  seconds: round((Date.now() - started) / 1000),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, loadAverageAtEnd: loadAverage() },
+  goals,
+  produce: produceRows,
+  kafkajs: kafkajsRows,
+  consume: consumeRows,
+  latency: { rows: latencyRows, limit: latencyLimit },
+  partitions: partitionRows,
+  connections: connectionRows,
+  memory: { idleRssMb: round(idleRssMb), loadRssMaxMb: round(loadRssMaxMb), vmHwmMb: round(hwmMb) },
+  startup,
+};
+
+const md: string[] = [];
+md.push(`# Sluice against the limit of this machine`, '');
+md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit); *ratio* = Sluice ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
+md.push('## Goals', '', '| goal | measured | met |', '|---|---|---|');
+for (const g of goals) md.push(`| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`);
+md.push('', '## Produce (librdkafka C generator; kafkajs for reference)', '');
+md.push('| client | record | partitions | acks | compression | records/s | MB/s (values) | MB/s (wire) | p50 / p99 / p99.9 ms | avg request | limit MB/s (wire) | limit records/s | ratio | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of [...produceRows, ...kafkajsRows])
+  md.push(`| ${r.client} | ${r.size} B | ${r.partitions} | ${r.acks} | ${r.compression} | ${r.recordsPerSec} | ${r.mbPerSec} | ${Number.isNaN(r.wireMbPerSec) ? '–' : r.wireMbPerSec} | ${r.p50Ms} / ${r.p99Ms} / ${r.p999Ms} | ${Number.isNaN(r.requestBytesAvg) ? '–' : `${r.requestBytesAvg} B`} | ${r.limitWireMbPerSec} | ${r.limitRecordsPerSec} | ${r.ratio} | ${r.load1} |`);
+md.push('', 'Produce latencies under full load are queueing in the client (everything is sent at once); see the paced runs below for latency. kafkajs latencies are per send() of a batch.', '');
+md.push('## Consume from the beginning (librdkafka, manual assignment)', '');
+md.push('| record | records | records/s | MB/s (values) | MB/s (log bytes) | first record after | limit MB/s (same segment files) | ratio | load |', '|---|---|---|---|---|---|---|---|---|');
+for (const r of consumeRows) md.push(`| ${r.size} B | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.logMbPerSec} | ${r.firstRecordMs} ms | ${r.limitLogMbPerSec} | ${r.ratio} | ${r.load1} |`);
+md.push('', '## Produce latency at fixed rates (1 KiB, 1 partition, acks=1, linger.ms=1, 5 requests in flight)', '');
+md.push('| fraction of peak | target records/s | achieved | p50 ms | p99 ms | p99.9 ms | load |', '|---|---|---|---|---|---|---|');
+for (const r of latencyRows) md.push(`| ${r.fraction * 100} % | ${r.rate} | ${r.achievedRate} | ${r.p50Ms} | ${r.p99Ms} | ${r.p999Ms} | ${r.load1} |`);
+md.push(`| limit: bare round trip, one 1,100 B frame in flight | | | ${latencyLimit.p50Ms} | ${latencyLimit.p99Ms} | ${latencyLimit.p999Ms} | |`);
+md.push('', '![latency CDF](latency-cdf.svg)', '');
+md.push('## Scaling with partitions (1 KiB records, acks=1, round-robin over every partition)', '');
+md.push('| partitions | create topic | partitions in Metadata | partitions that acknowledged a produce | records | records/s | MB/s | p99 ms | failed | load |', '|---|---|---|---|---|---|---|---|---|---|');
+for (const r of partitionRows) md.push(`| ${r.partitions} | ${r.createMs} ms | ${r.metadataPartitions} | ${r.produceServed} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.failed} | ${r.load1} |`);
+md.push('', '![throughput vs partitions](throughput-vs-partitions.svg)', '');
+md.push('## Scaling with connections (1 KiB, 8 partitions, acks=1; one librdkafka producer per connection)', '');
+md.push('| connections | records | records/s | MB/s | p99 ms | load |', '|---|---|---|---|---|---|');
+for (const r of connectionRows) md.push(`| ${r.connections} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.load1} |`);
+md.push('', '## Memory and start-up', '');
+md.push('| metric | value |', '|---|---|');
+md.push(`| broker RSS idle (after start, before load) | ${result.memory.idleRssMb} MB |`);
+md.push(`| broker RSS under load (max sampled every 100 ms) | ${result.memory.loadRssMaxMb} MB |`);
+md.push(`| broker VmHWM at the end | ${result.memory.vmHwmMb} MB |`);
+if (startup) {
+  md.push(`| start-up: spawn → first produce acknowledged (bench/startup, median of ${startup.runs}) | ${startup.startupMsMedian} ms (min ${startup.startupMsMin}) |`);
+  md.push(`| idle RSS (bench/startup, median) | ${startup.idleRssMbMedian} MB |`);
+}
+md.push('');
+const markdown = md.join('\n');
+
+const stamp = at.toISOString().replace(/[:.]/g, '-');
+const suffix = QUICK ? '-quick' : '';
+writeFileSync(join(RESULTS, `sluice-${stamp}${suffix}.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(RESULTS, `sluice-${stamp}${suffix}.md`), markdown);
+writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(RESULTS, 'latest.md'), markdown);
+writeFileSync(
+  join(RESULTS, 'throughput-vs-partitions.svg'),
+  lineChart({
+    title: 'Produce throughput vs partitions (1 KiB, acks=1)',
+    xLabel: 'partitions (log scale)',
+    yLabel: 'records/s',
+    xLog: true,
+    series: [{ name: 'Sluice', points: partitionRows.map((r) => [r.partitions, r.recordsPerSec]) }],
+    rules: [{ y: peak.limitRecordsPerSec, label: `limit, 1 partition (${peak.limitRecordsPerSec} rec/s)` }],
+  }),
+);
+writeFileSync(
+  join(RESULTS, 'latency-cdf.svg'),
+  lineChart({
+    title: 'Produce latency CDF (1 KiB, 1 partition, acks=1)',
+    xLabel: 'latency ms (log scale)',
+    yLabel: 'percentile',
+    xLog: true,
+    series: latencyRows.map((r) => ({ name: `${r.fraction * 100} % of peak`, points: r.cdf.map((ms, i): [number, number] => [Math.max(ms, 0.001), i === 100 ? 99.9 : i]) })),
+  }),
+);
+log('');
+log(markdown);
+log(`bench/results: latest.json, latest.md, sluice-${stamp}${suffix}.{json,md}, throughput-vs-partitions.svg, latency-cdf.svg (${result.seconds} s)`);
