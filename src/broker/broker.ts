@@ -24,7 +24,7 @@ import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js
 import { registerAllHandlers } from '../handlers/all.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
-import { InMemoryTxnOffsetSink } from '../coordinator/txn/txn-offsets.js';
+import { groupOffsetSink } from '../coordinator/txn/group-offset-sink.js';
 import { systemScheduler } from '../coordinator/group/scheduler.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
@@ -138,7 +138,8 @@ export class Broker {
       allocateProducerIds: () => controller.allocateProducerIds(config.nodeId, -1n),
       scheduler: systemScheduler,
       log: log.child({ component: 'txn' }),
-      offsets: new InMemoryTxnOffsetSink(),
+      // Committed transactional offsets land in the group coordinator (created below, used later).
+      offsets: groupOffsetSink(() => groups, log.child({ component: 'txn' })),
     });
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const registry = new HandlerRegistry();

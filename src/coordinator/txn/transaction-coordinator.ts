@@ -21,7 +21,7 @@ import type { ProduceOutcome } from '../../replication/types.js';
 import { partitionForGroup, OFFSETS_TOPIC } from '../group/partition-for.js';
 import type { Scheduler, Cancel } from '../group/scheduler.js';
 import { ProducerIdManager, type ProducerIdBlockSource } from './producer-id-manager.js';
-import { PendingTxnOffsets, type TxnOffset, type TxnOffsetSink } from './txn-offsets.js';
+import { PendingTxnOffsets, type TxnOffset, type TxnOffsetMember, type TxnOffsetSink } from './txn-offsets.js';
 import {
   MAX_PRODUCER_EPOCH,
   NO_PRODUCER_EPOCH,
@@ -411,7 +411,7 @@ export class TransactionCoordinator {
    * TxnOffsetCommit: the producer must be in a transaction that includes the group's offsets
    * partition; the offsets wait for the transaction's end.
    */
-  txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, offsets: readonly TxnOffset[]): Promise<number> {
+  txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<number> {
     return this.withTxnState(null, (e) => e, () => {
       const txn = this.txns.get(transactionalId);
       let errorCode = 0;
@@ -419,7 +419,7 @@ export class TransactionCoordinator {
       // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
       else if (producerEpoch !== txn.producerEpoch) errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
       else if (txn.state !== TxnState.Ongoing || !txn.partitions.has(OFFSETS_TOPIC)) errorCode = ErrorCode.INVALID_TXN_STATE;
-      if (errorCode === 0) this.pendingOffsets.add(producerId, groupId, offsets);
+      if (errorCode === 0) this.pendingOffsets.add(producerId, groupId, member, offsets);
       return Promise.resolve(errorCode);
     });
   }
@@ -490,7 +490,9 @@ export class TransactionCoordinator {
     }
     const offsets = this.pendingOffsets.take(txn.producerId);
     if (committed) {
-      for (const [groupId, list] of offsets) await this.deps.offsets.commitTransactionalOffsets(groupId, list);
+      for (const [groupId, pending] of offsets) {
+        await this.deps.offsets.commitTransactionalOffsets(groupId, pending.member, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
+      }
     }
     const next = copyTxn(txn);
     next.state = committed ? TxnState.CompleteCommit : TxnState.CompleteAbort;

@@ -12,9 +12,18 @@ export interface TxnOffset {
   readonly commitTimestamp: number;
 }
 
+/** The consumer that sent TxnOffsetCommit (v3+ carries it, KIP-447); -1 / '' / null before. */
+export interface TxnOffsetMember {
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+export const NO_MEMBER: TxnOffsetMember = { generationId: -1, memberId: '', groupInstanceId: null };
+
 /** Where committed transactional offsets go: the group coordinator's offset-commit path. */
 export interface TxnOffsetSink {
-  commitTransactionalOffsets(groupId: string, offsets: readonly TxnOffset[]): Promise<void>;
+  commitTransactionalOffsets(groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void>;
 }
 
 /**
@@ -24,7 +33,7 @@ export interface TxnOffsetSink {
 export class InMemoryTxnOffsetSink implements TxnOffsetSink {
   readonly committed = new Map<string, Map<string, TxnOffset>>();
 
-  commitTransactionalOffsets(groupId: string, offsets: readonly TxnOffset[]): Promise<void> {
+  commitTransactionalOffsets(groupId: string, _member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void> {
     let group = this.committed.get(groupId);
     if (group === undefined) this.committed.set(groupId, (group = new Map()));
     for (const o of offsets) group.set(`${o.topic}:${o.partition}`, o);
@@ -32,24 +41,30 @@ export class InMemoryTxnOffsetSink implements TxnOffsetSink {
   }
 }
 
+interface PendingGroup {
+  member: TxnOffsetMember;
+  offsets: Map<string, TxnOffset>;
+}
+
 /** Pending offsets per producer id, then group, then topic-partition (the last write wins). */
 export class PendingTxnOffsets {
-  private readonly byProducer = new Map<bigint, Map<string, Map<string, TxnOffset>>>();
+  private readonly byProducer = new Map<bigint, Map<string, PendingGroup>>();
 
-  add(producerId: bigint, groupId: string, offsets: readonly TxnOffset[]): void {
+  add(producerId: bigint, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): void {
     let groups = this.byProducer.get(producerId);
     if (groups === undefined) this.byProducer.set(producerId, (groups = new Map()));
     let group = groups.get(groupId);
-    if (group === undefined) groups.set(groupId, (group = new Map()));
-    for (const o of offsets) group.set(`${o.topic}\u0000${o.partition}`, o);
+    if (group === undefined) groups.set(groupId, (group = { member, offsets: new Map() }));
+    group.member = member;
+    for (const o of offsets) group.offsets.set(`${o.topic}\u0000${o.partition}`, o);
   }
 
   /** Removes and returns the producer's pending offsets by group. */
-  take(producerId: bigint): Map<string, TxnOffset[]> {
+  take(producerId: bigint): Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }> {
     const groups = this.byProducer.get(producerId);
     this.byProducer.delete(producerId);
-    const out = new Map<string, TxnOffset[]>();
-    for (const [groupId, offsets] of groups ?? []) out.set(groupId, [...offsets.values()]);
+    const out = new Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }>();
+    for (const [groupId, group] of groups ?? []) out.set(groupId, { member: group.member, offsets: [...group.offsets.values()] });
     return out;
   }
 }

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
 import { ManualScheduler } from '../../../../src/coordinator/group/scheduler.js';
 import { TransactionCoordinator } from '../../../../src/coordinator/txn/transaction-coordinator.js';
-import { InMemoryTxnOffsetSink } from '../../../../src/coordinator/txn/txn-offsets.js';
+import { InMemoryTxnOffsetSink, NO_MEMBER } from '../../../../src/coordinator/txn/txn-offsets.js';
 import { TxnState } from '../../../../src/coordinator/txn/txn-metadata.js';
 
 describe('TransactionCoordinator', () => {
@@ -52,7 +52,7 @@ describe('TransactionCoordinator', () => {
     expect((await c.describe('a')).txn?.state).toBe(TxnState.Ongoing);
     expect(await c.addOffsets('a', producerId, 0, 'g')).toBe(0);
     const offset = { topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null, commitTimestamp: 0 };
-    expect(await c.txnOffsetCommit('a', producerId, 0, 'g', [offset])).toBe(0);
+    expect(await c.txnOffsetCommit('a', producerId, 0, 'g', NO_MEMBER, [offset])).toBe(0);
     expect(offsets.committed.size).toBe(0);
     expect(await c.endTransaction('a', producerId, 0, true)).toBe(0);
     // The markers were written and the offsets handed over by the time the queue drains.

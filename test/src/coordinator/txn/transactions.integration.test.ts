@@ -157,4 +157,26 @@ describe('transactions (kafkajs)', () => {
     await expect(txn.commit()).rejects.toThrow();
     await producer.disconnect().catch(() => undefined);
   }, 30_000);
+
+  it('sendOffsets: committed offsets reach the group coordinator (OffsetFetch sees them), aborted ones do not', async () => {
+    const producer = kafka.producer({ transactionalId: 'offsets-id', maxInFlightRequests: 1, idempotent: true });
+    await producer.connect();
+    const offsets = (offset: string) => ({ consumerGroupId: 'offsets-group', topics: [{ topic: 'input', partitions: [{ partition: 0, offset }] }] });
+    const aborted = await producer.transaction();
+    await aborted.send({ topic: 'output', messages: [{ value: 'x' }] });
+    await aborted.sendOffsets(offsets('7'));
+    await aborted.abort();
+    const admin = kafka.admin();
+    await admin.connect();
+    const fetchOffset = async () => (await admin.fetchOffsets({ groupId: 'offsets-group', topics: ['input'] }))[0]!.partitions.find((p) => p.partition === 0)!.offset;
+    expect(await fetchOffset()).toBe('-1');
+    const committed = await producer.transaction();
+    await committed.send({ topic: 'output', messages: [{ value: 'y' }] });
+    await committed.sendOffsets(offsets('5'));
+    await committed.commit();
+    await broker.broker.txnCoordinator!.list(); // completion (and the offset hand-over) has run
+    expect(await fetchOffset()).toBe('5');
+    await admin.disconnect();
+    await producer.disconnect();
+  }, 30_000);
 });
