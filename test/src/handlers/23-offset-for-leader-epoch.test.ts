@@ -68,4 +68,34 @@ describe('OffsetForLeaderEpoch', () => {
     );
     expect(res.topics[0]!.partitions[0]!.endOffset).toBe(3n);
   });
+
+  it('after a leader change, answers where each older epoch ended and fences the stale current epoch', async () => {
+    // A single node never loses leadership, so stand in for the controller: bump the partition's
+    // leader epoch as a PartitionChangeRecord would, then append as the new leader.
+    await createTopic(client, 'moved', 1);
+    await produce(client, 'moved', 0, batch(['e0-a', 'e0-b']));
+    const hosted = broker.broker.replicas.partition('moved', 0)!;
+    hosted.leaderEpoch = 3;
+    await produce(client, 'moved', 0, batch(['e3-a']));
+    const res = await client.request(
+      ApiKey.OffsetForLeaderEpoch,
+      4,
+      OffsetForLeaderEpochRequest,
+      request('moved', [
+        { partition: 0, currentLeaderEpoch: 3, leaderEpoch: 0 },
+        { partition: 0, currentLeaderEpoch: 3, leaderEpoch: 2 },
+        { partition: 0, currentLeaderEpoch: 3, leaderEpoch: 3 },
+        { partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 },
+      ]),
+      OffsetForLeaderEpochResponse,
+    );
+    expect(res.topics[0]!.partitions.map((p) => [p.errorCode, p.leaderEpoch, p.endOffset])).toEqual([
+      // Epoch 0 ended where epoch 3 began: a consumer that read past 2 in epoch 0 was truncated.
+      [0, 0, 2n],
+      // Epoch 2 never had a leader here: the largest epoch below it, with the same end.
+      [0, 0, 2n],
+      [0, 3, 3n],
+      [ErrorCode.FENCED_LEADER_EPOCH, -1, -1n],
+    ]);
+  });
 });
