@@ -130,6 +130,7 @@ export class Broker {
         ...config,
         abortTimedOutTransactionsIntervalMs: Number(config.sources.staticConfig.get('transaction.abort.timed.out.transaction.cleanup.interval.ms') ?? 10_000),
         removeExpiredTransactionalIdsIntervalMs: Number(config.sources.staticConfig.get('transaction.remove.expired.transaction.cleanup.interval.ms') ?? 3_600_000),
+        producerIdExpirationCheckIntervalMs: Number(config.sources.staticConfig.get('producer.id.expiration.check.interval.ms') ?? 600_000),
       },
       metadata: image,
       produce: (topic, partition, records, produceOptions) => replicas.produce(topic, partition, records, produceOptions),
@@ -140,6 +141,7 @@ export class Broker {
       log: log.child({ component: 'txn' }),
       // Committed transactional offsets land in the group coordinator (created below, used later).
       offsets: groupOffsetSink(() => groups, log.child({ component: 'txn' })),
+      expireProducers: (nowMs, expirationMs) => replicas.expireProducers(nowMs, expirationMs),
     });
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const registry = new HandlerRegistry();

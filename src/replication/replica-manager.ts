@@ -260,6 +260,15 @@ export class ReplicaManager {
     });
   }
 
+  /** Forgets producers idle past producer.id.expiration.ms (none with an open transaction), as Kafka does. */
+  async expireProducers(nowMs: number, expirationMs: number): Promise<number> {
+    let removed = 0;
+    for (const hosted of this.partitions.values()) {
+      removed += await hosted.producers.queue.run(() => hosted.producers.expireProducers(nowMs, expirationMs));
+    }
+    return removed;
+  }
+
   /** Clean shutdown: each partition's producer state as of its log end, so a restart replays nothing. */
   async writeProducerSnapshots(): Promise<void> {
     for (const hosted of this.partitions.values()) {

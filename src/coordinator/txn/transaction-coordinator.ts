@@ -43,7 +43,10 @@ export type TxnCoordinatorConfig = Pick<
   | 'transactionalIdExpirationMs'
   | 'transactionMaxTimeoutMs'
   | 'offsetsTopicNumPartitions'
+  | 'producerIdExpirationMs'
 > & {
+  /** producer.id.expiration.check.interval.ms */
+  readonly producerIdExpirationCheckIntervalMs?: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms */
   readonly abortTimedOutTransactionsIntervalMs?: number;
   /** transaction.remove.expired.transaction.cleanup.interval.ms */
@@ -61,6 +64,8 @@ export interface TxnCoordinatorDeps {
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly offsets: TxnOffsetSink;
+  /** Forgets partition producer state idle longer than producer.id.expiration.ms; returns how many. */
+  readonly expireProducers?: (nowMs: number, expirationMs: number) => Promise<number>;
 }
 
 export interface InitProducerIdResult {
@@ -136,6 +141,10 @@ export class TransactionCoordinator {
     };
     every(this.deps.config.abortTimedOutTransactionsIntervalMs ?? 10_000, () => this.abortTimedOutTransactions());
     every(this.deps.config.removeExpiredTransactionalIdsIntervalMs ?? 3_600_000, () => this.expireTransactionalIds());
+    const expireProducers = this.deps.expireProducers;
+    if (expireProducers !== undefined) {
+      every(this.deps.config.producerIdExpirationCheckIntervalMs ?? 600_000, () => expireProducers(this.now(), this.deps.config.producerIdExpirationMs));
+    }
   }
 
   stop(): Promise<void> {

@@ -154,4 +154,17 @@ describe('ProducerStateManager', () => {
     expect(restored.check(batch(1n, 0, 2, 1), 'client').kind).toBe('duplicate');
     expect(restored.check(batch(1n, 0, 3, 1), 'client').kind).toBe('append');
   });
+
+  it('expires idle producers after producer.id.expiration.ms, never one with an open transaction', () => {
+    const state = new ProducerStateManager();
+    const next = { offset: 0n };
+    append(state, next, batch(1n, 0, 0, 1)); // timestamp 1000
+    append(state, next, batch(2n, 0, 0, 1, true));
+    expect(state.expireProducers(1500, 1000)).toBe(0);
+    expect(state.expireProducers(2000, 1000)).toBe(1);
+    expect(state.producer(1n)).toBeUndefined();
+    expect(state.producer(2n)).toBeDefined();
+    // A forgotten producer is accepted again with any sequence.
+    expect(state.check(batch(1n, 0, 7, 1), 'client').kind).toBe('append');
+  });
 });
