@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { randomUuid } from '../../protocol/runtime/index.js';
 import type { BrokerConfig, SecurityProtocol } from '../config/server-properties.js';
@@ -16,6 +17,7 @@ import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { FetchSessionCache, fetchSessionCacheSlots } from '../replication/fetch-sessions.js';
 import { toLogConfig } from '../replication/log-config.js';
 import { SocketServer, type BoundListener } from '../server/socket-server.js';
 import { HandlerRegistry } from '../handlers/registry.js';
@@ -144,6 +146,7 @@ export class Broker {
       expireProducers: (nowMs, expirationMs) => replicas.expireProducers(nowMs, expirationMs),
     });
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
+    const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -158,10 +161,13 @@ export class Broker {
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
+      fetchSessions,
+      logDirVolume: () => (options.inMemory ? null : volumeOf(dataDir)),
       raft: quorum,
     };
     registerAllHandlers(registry, services);
-    const dispatcher = new KafkaDispatcher(registry, log);
+    // A closed connection's fetch sessions go with it.
+    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
     const server = new SocketServer({
       listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
       dispatcher,
@@ -222,6 +228,16 @@ export class Broker {
     await this.replicas.writeProducerSnapshots().catch((error: unknown) => this.log.warn({ err: error }, 'producer snapshots not written'));
     await this.logManager.shutdown();
     this.log.info('broker stopped');
+  }
+}
+
+/** Total and available bytes of the volume holding `dir` (Kafka's totalBytes / usableBytes). */
+function volumeOf(dir: string): { totalBytes: bigint; usableBytes: bigint } | null {
+  try {
+    const stats = statfsSync(dir, { bigint: true });
+    return { totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
+  } catch {
+    return null;
   }
 }
 

@@ -5,7 +5,7 @@ import { DescribeLogDirsResponse, type DescribeLogDirsResponseDescribeLogDirsTop
 import type { BrokerServices } from './services.js';
 import type { ApiHandler } from './types.js';
 
-/** Kafka's DescribeLogDirsResponse.UNKNOWN_VOLUME_BYTES: the volume's size is not known. */
+/** Kafka's DescribeLogDirsResponse.UNKNOWN_VOLUME_BYTES: the volume's size is not known (logs in memory). */
 const UNKNOWN_VOLUME_BYTES = -1n;
 
 /**
@@ -39,6 +39,7 @@ export function createDescribeLogDirsHandler(services: BrokerServices): ApiHandl
         }
         topic.partitions.push({ partitionIndex: p.partition, partitionSize: p.size, offsetLag: p.offsetLag, isFutureKey: false });
       }
+      const volume = services.logDirVolume?.() ?? null;
       const response = DescribeLogDirsResponse.defaults();
       response.errorCode = 0;
       response.results = [
@@ -46,8 +47,8 @@ export function createDescribeLogDirsHandler(services: BrokerServices): ApiHandl
           errorCode: 0,
           logDir: resolve(services.config.logDirs[0] ?? './data'),
           topics: [...byTopic.values()],
-          totalBytes: UNKNOWN_VOLUME_BYTES,
-          usableBytes: UNKNOWN_VOLUME_BYTES,
+          totalBytes: volume?.totalBytes ?? UNKNOWN_VOLUME_BYTES,
+          usableBytes: volume?.usableBytes ?? UNKNOWN_VOLUME_BYTES,
         },
       ];
       return response;

@@ -6,6 +6,7 @@ import type { QuorumController } from '../metadata/controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { EffectiveTopicConfig } from '../config/describe.js';
 import type { HandlerRegistry } from './registry.js';
+import type { FetchSessionCache } from '../replication/fetch-sessions.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { QuorumRpcServer } from '../metadata/quorum/raft-quorum.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
@@ -34,6 +35,10 @@ export interface BrokerServices {
   /** The active controller's id as clients see it. */
   controllerId(): number;
   topicConfig(topic: string): EffectiveTopicConfig;
+  /** Incremental fetch sessions (KIP-227); without it Fetch answers sessionless. */
+  readonly fetchSessions?: FetchSessionCache;
+  /** Size and free bytes of the data directory's volume; null when the logs live in memory (DescribeLogDirs v4). */
+  logDirVolume?(): { totalBytes: bigint; usableBytes: bigint } | null;
   /** The metadata quorum's RPC side (Vote, BeginQuorumEpoch, EndQuorumEpoch, Raft Fetch, FetchSnapshot, DescribeQuorum). */
   readonly raft?: QuorumRpcServer;
 }
