@@ -16,12 +16,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { buildLoadGenerator, LOAD_BIN } from './load/build.js';
 import { lineChart } from './report/svg-chart.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BUILD = join(ROOT, 'bench/.build');
 const RESULTS = join(ROOT, 'bench/results');
-const LOAD_BIN = join(BUILD, 'rdkafka-load');
 const QUICK = process.argv.includes('--quick');
 const SKIP_STARTUP = process.argv.includes('--no-startup');
 
@@ -126,11 +125,8 @@ interface RawOut {
 
 // ---------- setup ----------
 
-mkdirSync(BUILD, { recursive: true });
 mkdirSync(RESULTS, { recursive: true });
-await run('cc', ['-O2', '-Wall', '-o', LOAD_BIN, join(ROOT, 'bench/load/rdkafka-load.c'), '-lrdkafka'], 60_000).catch((error: Error) => {
-  throw new Error(`cannot build the load generator (is librdkafka-dev installed?): ${error.message}`);
-});
+await buildLoadGenerator();
 if (!existsSync(join(ROOT, 'dist/sluice.mjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
