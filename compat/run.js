@@ -13,7 +13,7 @@
 // client call costs one scenario, not the run. Exit status is non-zero when a
 // scenario fails that the client's FINDINGS.md does not list as a known gap,
 // or (with CI=true) when a client is not installed.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,11 +158,18 @@ const results = [];
 for (const client of clients) results.push(await runClient(client));
 const summary = classify(results);
 const generatedAt = new Date().toISOString();
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown commit';
+  }
+})();
 const brokerNote = opts.bootstrap
   ? `external broker at ${opts.bootstrap}`
   : opts.memory
-    ? 'node bin/sluice.js start --memory'
-    : 'node bin/sluice.js start --data-dir <tmp>';
+    ? `node bin/sluice.js start --memory at ${commit}`
+    : `node bin/sluice.js start --data-dir <tmp> at ${commit}`;
 
 writeFileSync(path.join(compatDir, 'REPORT.md'), renderReport({ clients: results, scenarios: scenarios.map((s) => s.name), generatedAt, broker: brokerNote }));
 writeFileSync(
