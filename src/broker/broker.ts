@@ -14,6 +14,8 @@ import { DEFAULT_LOG_CONFIG } from '../storage/types.js';
 import { MetadataImage } from '../metadata/image/metadata-image.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
 import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
+import { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
+import { BrokerLifecycle, lifecycleSettings } from '../metadata/raft-driver/broker-lifecycle.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
@@ -44,6 +46,8 @@ export interface BrokerOptions {
   readonly logger?: Logger;
   /** How often retention and checkpointing run; Kafka's log.retention.check.interval.ms by default. */
   readonly maintenanceIntervalMs?: number;
+  /** The cluster id when the data dir has none yet (every node of a cluster must share it, as `kafka-storage format -t` sets). */
+  readonly clusterId?: string;
 }
 
 export interface RunningListener {
@@ -67,6 +71,10 @@ export class Broker {
   groups: GroupCoordinator | undefined;
   /** The transaction coordinator; set once at start, stopped before the logs close. */
   txnCoordinator: TransactionCoordinator | undefined;
+  /** The active controller's broker sessions (registration, heartbeats, fencing); set once at start. */
+  brokerHeartbeats: BrokerHeartbeatManager | undefined;
+  /** This broker's registration and heartbeats to the active controller. */
+  lifecycle: BrokerLifecycle | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -86,7 +94,7 @@ export class Broker {
     const log = options.logger ?? pino({ level: 'info' });
     const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();
     const dataDir = config.logDirs[0] ?? './data';
-    const clusterId = (options.inMemory ? undefined : storedClusterId(fs, dataDir)) ?? randomUuid(randomBytes);
+    const clusterId = (options.inMemory ? undefined : storedClusterId(fs, dataDir)) ?? options.clusterId ?? randomUuid(randomBytes);
     const topicConfig = (topic: string) =>
       effectiveTopicConfig(image.configs(ConfigResourceType.TOPIC, topic), config.sources);
     const image = new MetadataImage(clusterId);
@@ -147,6 +155,14 @@ export class Broker {
     });
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
+    const brokerHeartbeats = new BrokerHeartbeatManager({
+      clusterId,
+      quorum,
+      controller,
+      image,
+      sessionTimeoutMs: lifecycleSettings(config.sources.staticConfig).sessionTimeoutMs,
+      logger: log.child({ component: 'broker-heartbeats' }),
+    });
     const registry = new HandlerRegistry();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -164,6 +180,7 @@ export class Broker {
       fetchSessions,
       logDirVolume: () => (options.inMemory ? null : volumeOf(dataDir)),
       raft: quorum,
+      brokerHeartbeats,
     };
     registerAllHandlers(registry, services);
     // A closed connection's fetch sessions go with it.
@@ -179,6 +196,7 @@ export class Broker {
     broker.txnCoordinator = txnCoordinator;
     txnCoordinator.start();
     broker.groups = groups;
+    broker.brokerHeartbeats = brokerHeartbeats;
     await broker.register();
     groups.start();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
@@ -192,7 +210,24 @@ export class Broker {
       const port = advertised.port === 0 || (bound && advertised.port === bound.port) ? bound?.boundPort ?? advertised.port : advertised.port;
       return { name: advertised.name, host: advertised.host || 'localhost', port, securityProtocol: SECURITY_PROTOCOL_IDS[advertised.securityProtocol] };
     });
-    await this.controller.registerBroker({ brokerId: this.config.nodeId, incarnationId: randomUuid(() => Buffer.from(randomUUID().replace(/-/g, ''), 'hex')), endpoints, rack: this.config.brokerRack, fenced: false });
+    // KIP-631: register with the active controller (this node or another) and heartbeat; start-up
+    // finishes once the controller has unfenced this broker.
+    const settings = lifecycleSettings(this.config.sources.staticConfig);
+    const heartbeats = this.brokerHeartbeats!;
+    heartbeats.start();
+    this.lifecycle = new BrokerLifecycle({
+      nodeId: this.config.nodeId,
+      clusterId: this.clusterId,
+      incarnationId: randomUuid(() => Buffer.from(randomUUID().replace(/-/g, ''), 'hex')),
+      rack: this.config.brokerRack,
+      listeners: () => endpoints,
+      quorum: this.quorum,
+      image: this.image,
+      localController: heartbeats,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      logger: this.log.child({ component: 'lifecycle' }),
+    });
+    await this.lifecycle.start(settings.registrationTimeoutMs);
   }
 
   private scheduleMaintenance(intervalMs: number): void {
@@ -224,6 +259,8 @@ export class Broker {
     await this.server.stop();
     this.groups?.stop();
     await this.txnCoordinator?.stop();
+    this.lifecycle?.stop();
+    this.brokerHeartbeats?.stop();
     await this.quorum.stop();
     await this.replicas.writeProducerSnapshots().catch((error: unknown) => this.log.warn({ err: error }, 'producer snapshots not written'));
     await this.logManager.shutdown();

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { startBroker } from '../index.js';
+import { pino } from 'pino';
+import { startLocalCluster } from '../metadata/raft-driver/local-cluster.js';
 
 /** Parses `key=value` overrides given with --override. */
 function collect(value: string, previous: string[]): string[] {
@@ -23,6 +25,7 @@ export function buildProgram(): Command {
     .option('--override <key=value>', 'set any broker config key (repeatable)', collect, [])
     .option('--node-id <id>', 'node.id', '1')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--cluster <nodes>', 'start N combined nodes in this process: client ports PORT.., controller ports PORT+N.., data in DATA_DIR/node-<i>')
     .action(async (options: {
       port: string;
       controllerPort?: string;
@@ -34,6 +37,7 @@ export function buildProgram(): Command {
       override: string[];
       nodeId: string;
       logLevel: string;
+      cluster?: string;
     }) => {
       const overrides: Record<string, string> = {};
       for (const entry of options.override) {
@@ -42,6 +46,25 @@ export function buildProgram(): Command {
         overrides[entry.slice(0, at)] = entry.slice(at + 1);
       }
       const port = Number(options.port);
+      if (options.cluster !== undefined) {
+        const logger = pino({ level: options.logLevel });
+        const cluster = await startLocalCluster({
+          nodes: Number(options.cluster),
+          basePort: port,
+          host: options.host,
+          advertisedHost: options.advertisedHost,
+          dataDir: options.memory ? undefined : resolve(options.dataDir),
+          overrides,
+          logger,
+        });
+        process.stdout.write(`sluice: listening on ${cluster.bootstrapServers} (cluster ${cluster.clusterId})\n`);
+        const stopCluster = (): void => {
+          cluster.stop().then(() => process.exit(0), () => process.exit(1));
+        };
+        process.once('SIGINT', stopCluster);
+        process.once('SIGTERM', stopCluster);
+        return;
+      }
       const broker = await startBroker({
         port,
         controllerPort: options.controllerPort !== undefined ? Number(options.controllerPort) : port === 0 ? 0 : port + 1,

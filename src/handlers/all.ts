@@ -17,6 +17,8 @@ import { createBeginQuorumEpochHandler } from './53-begin-quorum-epoch.js';
 import { createEndQuorumEpochHandler } from './54-end-quorum-epoch.js';
 import { createDescribeQuorumHandler } from './55-describe-quorum.js';
 import { createFetchSnapshotHandler } from './59-fetch-snapshot.js';
+import { createBrokerRegistrationHandler } from './62-broker-registration.js';
+import { createBrokerHeartbeatHandler } from './63-broker-heartbeat.js';
 import { createProduceHandler } from './00-produce.js';
 import { createFetchHandler } from './01-fetch.js';
 import { createListOffsetsHandler } from './02-list-offsets.js';
@@ -64,7 +66,9 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createBeginQuorumEpochHandler(services))
     .register(createEndQuorumEpochHandler(services))
     .register(createDescribeQuorumHandler(services))
-    .register(createFetchSnapshotHandler(services));
+    .register(createFetchSnapshotHandler(services))
+    .register(createBrokerRegistrationHandler(services))
+    .register(createBrokerHeartbeatHandler(services));
 
   // Idempotent and transactional producers (the transaction coordinator).
   registry

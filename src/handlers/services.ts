@@ -9,6 +9,7 @@ import type { HandlerRegistry } from './registry.js';
 import type { FetchSessionCache } from '../replication/fetch-sessions.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { QuorumRpcServer } from '../metadata/quorum/raft-quorum.js';
+import type { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 
 export interface AdvertisedEndpoint {
@@ -41,4 +42,6 @@ export interface BrokerServices {
   logDirVolume?(): { totalBytes: bigint; usableBytes: bigint } | null;
   /** The metadata quorum's RPC side (Vote, BeginQuorumEpoch, EndQuorumEpoch, Raft Fetch, FetchSnapshot, DescribeQuorum). */
   readonly raft?: QuorumRpcServer;
+  /** The active controller's side of BrokerRegistration and BrokerHeartbeat. */
+  readonly brokerHeartbeats?: BrokerHeartbeatManager;
 }

@@ -127,7 +127,11 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
 
   constructor(private readonly options: RaftQuorumOptions) {
     this.stateFile = new QuorumStateFile(options.fs, options.log.dir);
-    this.config = { ...DEFAULT_RAFT_CONFIG, ...options.config };
+    const config = { ...DEFAULT_RAFT_CONFIG, ...options.config };
+    // A parked fetch must be answered before the follower gives the request up (request
+    // timeout) or the leader (fetch timeout): KRaft's 500 ms wait is shortened when those are short.
+    config.fetchMaxWaitMs = Math.min(config.fetchMaxWaitMs, Math.floor(config.requestTimeoutMs / 2), Math.floor(config.fetchTimeoutMs / 2));
+    this.config = config;
     this.log = options.logger;
   }
 

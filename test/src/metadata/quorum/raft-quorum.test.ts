@@ -2,6 +2,7 @@
 // with its own CONTROLLER listener and Kafka-format __cluster_metadata-0 log.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { eventually } from '../../../helpers/eventually.js';
 import { randomBytes } from 'node:crypto';
 import { randomUuid } from '../../../../protocol/runtime/index.js';
 import { MetadataRecordType } from '../../../../protocol/generated/metadata-records.js';
@@ -86,17 +87,6 @@ async function stopNode(node: TestNode): Promise<void> {
 
 function topics(...names: string[]): MetadataRecord[] {
   return names.map((name) => metadataRecord(MetadataRecordType.Topic, { name, topicId: randomUuid(randomBytes) }));
-}
-
-/** Polls `check` until it returns a value, failing after `timeoutMs` (a bound, not an assertion on speed). */
-async function eventually<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The one node every live node agrees leads, once they agree. */

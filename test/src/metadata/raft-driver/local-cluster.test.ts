@@ -1,0 +1,72 @@
+// Three combined broker+controller nodes in one process over loopback: they elect a metadata
+// leader, register and get unfenced through BrokerRegistration/BrokerHeartbeat, serve kafkajs,
+// and when the active controller stops the others elect a new one, which fences the silent
+// broker after broker.session.timeout.ms.
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { eventually } from '../../../helpers/eventually.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { startLocalCluster, type LocalCluster } from '../../../../src/metadata/raft-driver/local-cluster.js';
+import type { Broker } from '../../../../src/broker/broker.js';
+
+const FAST = {
+  'controller.quorum.election.timeout.ms': '300',
+  'controller.quorum.fetch.timeout.ms': '600',
+  'controller.quorum.election.backoff.max.ms': '300',
+  'controller.quorum.request.timeout.ms': '500',
+  'broker.heartbeat.interval.ms': '200',
+  'broker.session.timeout.ms': '1500',
+};
+
+let cluster: LocalCluster | undefined;
+
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+/** Broker id → fenced, as a node's metadata image has it. */
+function fencing(broker: Broker): Record<number, boolean> {
+  return Object.fromEntries([...broker.image.brokers()].map((b) => [b.id, b.fenced]));
+}
+
+describe('local 3-node cluster', () => {
+  it('registers every node, serves kafkajs, fails the controller over and fences the stopped node', async () => {
+    cluster = await startLocalCluster({ nodes: 3, basePort: 0, host: '127.0.0.1', advertisedHost: '127.0.0.1', overrides: FAST, logger: pino({ level: process.env.CLUSTER_LOG ?? 'silent' }) });
+    const brokers = cluster.brokers;
+    const all = { 1: false, 2: false, 3: false };
+    for (const broker of brokers) await eventually(`node ${broker.config.nodeId} sees three unfenced brokers`, () => (JSON.stringify(fencing(broker)) === JSON.stringify(all) ? true : undefined));
+    const leaders = brokers.filter((b) => b.quorum.isLeader);
+    expect(leaders).toHaveLength(1);
+    const controller = leaders[0]!;
+    for (const broker of brokers) expect(broker.quorum.leaderId).toBe(controller.config.nodeId);
+
+    const kafka = new Kafka({ brokers: cluster.bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const described = await admin.describeCluster();
+    expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+    expect(described.controller).toBe(controller.config.nodeId);
+    await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    // Every node applied the topic; the partition leaders are spread over the brokers.
+    for (const broker of brokers) await eventually(`node ${broker.config.nodeId} knows the topic`, () => broker.image.topic('spread'));
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'spread', messages: [0, 1, 2].map((p) => ({ partition: p, value: `to-${p}` })) });
+    await producer.disconnect();
+    for (const [p, state] of brokers[0]!.image.topic('spread')!.partitions) {
+      const host = brokers.find((b) => b.config.nodeId === state.leader)!;
+      expect(host.replicas.partition('spread', p)?.log.logEndOffset).toBe(1n);
+    }
+
+    // The controller stops: the two others elect a new one, which fences the silent node.
+    const oldId = controller.config.nodeId;
+    await controller.stop();
+    const survivors = brokers.filter((b) => b !== controller);
+    const next = await eventually('a new controller', () => survivors.find((b) => b.quorum.isLeader && survivors.every((s) => s.quorum.leaderId === b.config.nodeId)));
+    expect(next.config.nodeId).not.toBe(oldId);
+    for (const broker of survivors) await eventually(`node ${broker.config.nodeId} sees node ${oldId} fenced`, () => (fencing(broker)[oldId] === true ? true : undefined));
+    for (const broker of survivors) expect(Object.values(fencing(broker)).filter((f) => !f)).toHaveLength(2);
+  }, 60_000);
+});
