@@ -5,7 +5,7 @@ import { IncrementalAlterConfigsRequest } from '../../../protocol/generated/mess
 import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
 import { ConfigOp } from '../../../src/handlers/44-incremental-alter-configs.js';
 import { startBroker, type RunningBroker } from '../../../src/index.js';
-import { createTopic, overridesOf, RawClient } from '../broker/raw-client.js';
+import { batch, createTopic, overridesOf, produce, RawClient } from '../broker/raw-client.js';
 
 type Op = [name: string, op: number, value: string | null];
 
@@ -77,5 +77,14 @@ describe('IncrementalAlterConfigs', () => {
     const before = await overridesOf(client, 2, 'inc');
     expect((await send(1, [{ resourceType: 2, resourceName: 'inc', ops: [['retention.ms', ConfigOp.SET, '7']] }], true)).responses[0]!.errorCode).toBe(0);
     expect(await overridesOf(client, 2, 'inc')).toEqual(before);
+  });
+
+  it('a SET reaches the live log at once, and DELETE restores the default', async () => {
+    await createTopic(client, 'inc-live', 1);
+    const big = batch(['z'.repeat(500)]);
+    expect((await send(1, [{ resourceType: 2, resourceName: 'inc-live', ops: [['max.message.bytes', ConfigOp.SET, '300']] }])).responses[0]!.errorCode).toBe(0);
+    expect((await produce(client, 'inc-live', 0, big)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect((await send(1, [{ resourceType: 2, resourceName: 'inc-live', ops: [['max.message.bytes', ConfigOp.DELETE, null]] }])).responses[0]!.errorCode).toBe(0);
+    expect((await produce(client, 'inc-live', 0, big)).errorCode).toBe(0);
   });
 });
