@@ -343,7 +343,8 @@ export class TransactionCoordinator {
         next.lastProducerEpoch = txn.producerEpoch;
         next.producerId = await this.producerIds.generate();
         next.producerEpoch = 0;
-      } else if (expected === null || expected.producerEpoch === NO_PRODUCER_EPOCH || expected.producerEpoch === txn.producerEpoch) {
+      } else if (expected === null || txn.producerEpoch === NO_PRODUCER_EPOCH || expected.producerEpoch === txn.producerEpoch) {
+        // Kafka's prepareIncrementProducerEpoch: a fresh id (epoch -1) takes any expected epoch.
         next.lastProducerEpoch = expected === null ? NO_PRODUCER_EPOCH : txn.producerEpoch;
         next.producerEpoch = txn.producerEpoch + 1;
       } else if (expected.producerEpoch === txn.lastProducerEpoch) {

@@ -42,6 +42,8 @@ describe('TransactionCoordinator', () => {
     offsets = new InMemoryTxnOffsetSink();
     const c = coordinator();
     expect(await c.initProducerId('a', 0, null)).toMatchObject({ errorCode: ErrorCode.INVALID_TRANSACTION_TIMEOUT });
+    // A fresh id takes any expected epoch (@platformatic/kafka sends producerId 0, epoch 0 on first use).
+    expect(await c.initProducerId('fresh', 10_000, { producerId: 0n, producerEpoch: 0 })).toMatchObject({ errorCode: 0, producerEpoch: 0 });
     const init = await c.initProducerId('a', 10_000, null);
     expect(init).toMatchObject({ errorCode: 0, producerEpoch: 0 });
     const { producerId } = init;
