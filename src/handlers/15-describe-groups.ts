@@ -5,9 +5,9 @@ import type { BrokerServices } from './services.js';
 import type { ApiHandler } from './types.js';
 
 /** What Kafka answers when authorized operations were not asked for. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 /** READ (3), DELETE (6) and DESCRIBE (8): every group operation, as there is no authorizer. */
-const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+export const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
 export function createDescribeGroupsHandler(services: BrokerServices): ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse> {
   return {

@@ -12,6 +12,8 @@ import { createDescribeGroupsHandler } from './15-describe-groups.js';
 import { createListGroupsHandler } from './16-list-groups.js';
 import { createDeleteGroupsHandler } from './42-delete-groups.js';
 import { createOffsetDeleteHandler } from './47-offset-delete.js';
+import { createConsumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js';
+import { createConsumerGroupDescribeHandler } from './69-consumer-group-describe.js';
 import { createVoteHandler } from './52-vote.js';
 import { createBeginQuorumEpochHandler } from './53-begin-quorum-epoch.js';
 import { createEndQuorumEpochHandler } from './54-end-quorum-epoch.js';
@@ -59,6 +61,10 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createListGroupsHandler(services))
     .register(createDeleteGroupsHandler(services))
     .register(createOffsetDeleteHandler(services));
+  // KIP-848: advertised only when enabled, as Kafka 3.9 does (its default is classic only).
+  if (services.config.groupCoordinatorRebalanceProtocols.includes('consumer')) {
+    registry.register(createConsumerGroupHeartbeatHandler(services)).register(createConsumerGroupDescribeHandler(services));
+  }
 
   // The metadata quorum's RPCs (KRaft).
   registry

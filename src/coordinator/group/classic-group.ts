@@ -2,6 +2,7 @@
 // Only the coordinator mutates it, always inside the group's serial queue.
 import type { Cancel } from './scheduler.js';
 import type { CommittedOffset } from './records.js';
+import type { ConsumerGroupState } from './consumer-group.js';
 
 export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -70,6 +71,8 @@ export class ClassicGroup {
   readonly pendingMembers = new Map<string, Cancel>();
   /** Members that got their join response for this generation but have not sent SyncGroup. */
   readonly pendingSync = new Set<string>();
+  /** Set while the group runs the KIP-848 consumer protocol; the classic fields are then unused. */
+  consumer: ConsumerGroupState | null = null;
   /** Committed offsets: topic → partition → offset. */
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
   joinTimer: Cancel | null = null;

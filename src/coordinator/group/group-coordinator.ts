@@ -9,6 +9,12 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import type { GroupMetadataValue } from '../../../protocol/generated/group-coordinator/group-metadata-value.js';
 import { ConsumerProtocolSubscription } from '../../../protocol/generated/message/consumer-protocol-subscription.js';
+import type { ConsumerGroupHeartbeatRequest } from '../../../protocol/generated/message/consumer-group-heartbeat-request.js';
+import type { ConsumerGroupHeartbeatResponse } from '../../../protocol/generated/message/consumer-group-heartbeat-response.js';
+import type {
+  ConsumerGroupDescribeResponseDescribedGroup,
+  ConsumerGroupDescribeResponseTopicPartitions,
+} from '../../../protocol/generated/message/consumer-group-describe-response.js';
 import { Reader } from '../../../protocol/runtime/index.js';
 import type { BrokerConfig } from '../../config/server-properties.js';
 import type { QuorumController } from '../../metadata/controller/controller.js';
@@ -27,6 +33,16 @@ import {
   type CommittedOffset,
 } from './records.js';
 import { systemScheduler, type Cancel, type Scheduler } from './scheduler.js';
+import {
+  ASSIGNORS,
+  ConsumerGroupState,
+  assignmentEquals,
+  copyAssignment,
+  reconcile,
+  type Assignment,
+  type ConsumerMember,
+  type TopicInfo,
+} from './consumer-group.js';
 
 export type { JoinOutcome, SyncOutcome } from './classic-group.js';
 export type { CommittedOffset } from './records.js';
@@ -117,6 +133,34 @@ export interface DescribedGroup {
   protocolType: string;
   protocolData: string;
   members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+}
+
+/** The request's fields (the generated type), plus who sent it. */
+export type ConsumerHeartbeatParams = Omit<ConsumerGroupHeartbeatRequest, 'unknownTaggedFields'> & { clientId: string; clientHost: string };
+
+export type ConsumerHeartbeatOutcome = Omit<ConsumerGroupHeartbeatResponse, 'throttleTimeMs' | 'unknownTaggedFields'>;
+
+export type DescribedTopicPartitions = ConsumerGroupDescribeResponseTopicPartitions;
+
+/** A described group as the response carries it; the handler adds the authorized operations. */
+export type DescribedConsumerGroup = Omit<ConsumerGroupDescribeResponseDescribedGroup, 'authorizedOperations' | 'unknownTaggedFields'>;
+
+/** KIP-848 member epochs with a meaning of their own. */
+const LEAVE_GROUP_MEMBER_EPOCH = -1;
+const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
+
+/** Short assignor name from group.consumer.assignors (class names or short names). */
+function assignorName(configured: string): string {
+  const lower = configured.toLowerCase();
+  return lower.includes('range') ? 'range' : 'uniform';
+}
+
+function toAssignment(topicPartitions: readonly { topicId: string; partitions: number[] }[]): Assignment {
+  return new Map(topicPartitions.map((t) => [t.topicId, new Set(t.partitions)]));
+}
+
+function fromAssignment(a: Assignment): { topicId: string; partitions: number[] }[] {
+  return [...a].filter(([, p]) => p.size > 0).map(([topicId, p]) => ({ topicId, partitions: [...p].sort((x, y) => x - y) }));
 }
 
 export interface ListedGroup {
@@ -444,6 +488,10 @@ export class GroupCoordinator {
       m.heartbeatTimer?.();
       m.heartbeatTimer = null;
     }
+    for (const m of group.consumer?.members.values() ?? []) {
+      m.sessionTimer?.();
+      m.revocationTimer?.();
+    }
   }
 
   /** Kafka's validateMember: static members are checked by instance id, so a stale member id is fenced. */
@@ -499,6 +547,11 @@ export class GroupCoordinator {
       this.groups.set(params.groupId, (group = new ClassicGroup(params.groupId, this.scheduler.now())));
     }
     if (group.state === 'Dead') return errorJoin(ErrorCode.COORDINATOR_NOT_AVAILABLE, params.memberId);
+    if (group.consumer !== null) {
+      // A classic member cannot join a running KIP-848 group (no online migration here); an empty one reverts.
+      if (group.consumer.members.size > 0) return errorJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, params.memberId);
+      group.consumer = null;
+    }
     if (!group.supportsProtocols(params.protocolType, params.protocols)) {
       return errorJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, params.memberId);
     }
@@ -979,6 +1032,15 @@ export class GroupCoordinator {
   /** Kafka's ClassicGroup.validateOffsetCommit (non-transactional). */
   private validateOffsetCommit(group: ClassicGroup, params: OffsetCommitParams): number {
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (group.consumer !== null) {
+      // Kafka's ConsumerGroup.validateOffsetCommit: admin commits only while empty, members by epoch.
+      if (params.generationId < 0 && params.memberId === '' && group.consumer.members.size === 0) return ErrorCode.NONE;
+      const member = group.consumer.members.get(params.memberId);
+      if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (params.apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+      if (params.generationId !== member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+      return ErrorCode.NONE;
+    }
     if (params.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
     if (params.generationId >= 0 || params.memberId !== '' || params.groupInstanceId !== null) {
       const invalid = this.validateMember(group, params.memberId, params.groupInstanceId);
@@ -1030,6 +1092,12 @@ export class GroupCoordinator {
     return this.inGroup(groupId, () => {
       const group = this.groups.get(groupId);
       if (group === undefined) return empty(ErrorCode.NONE, 'Dead');
+      if (group.consumer !== null) {
+        const members = [...group.consumer.members.values()].map((m) => ({
+          memberId: m.memberId, groupInstanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, memberMetadata: EMPTY_BUFFER, memberAssignment: EMPTY_BUFFER,
+        }));
+        return { errorCode: ErrorCode.NONE, groupId, groupState: group.consumer.state, protocolType: 'consumer', protocolData: '', members };
+      }
       const stable = group.state === 'Stable';
       return {
         errorCode: ErrorCode.NONE,
@@ -1061,9 +1129,11 @@ export class GroupCoordinator {
     const out: ListedGroup[] = [];
     for (const group of this.groups.values()) {
       if (group.state === 'Dead') continue;
-      if (states.size > 0 && !states.has(group.state.toLowerCase())) continue;
-      if (types.size > 0 && !types.has('classic')) continue;
-      out.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
+      const type = group.consumer !== null ? 'consumer' : 'classic';
+      const state = group.consumer !== null ? group.consumer.state : group.state;
+      if (states.size > 0 && !states.has(state.toLowerCase())) continue;
+      if (types.size > 0 && !types.has(type)) continue;
+      out.push({ groupId: group.groupId, protocolType: group.consumer !== null ? 'consumer' : group.protocolType ?? '', groupState: state, groupType: type });
     }
     return { errorCode: ErrorCode.NONE, groups: out };
   }
@@ -1087,7 +1157,7 @@ export class GroupCoordinator {
     return this.inGroup(groupId, async () => {
       const group = this.groups.get(groupId);
       if (group === undefined || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
-      if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+      if (group.state !== 'Empty' || (group.consumer?.members.size ?? 0) > 0) return ErrorCode.NON_EMPTY_GROUP;
       const records: RecordToWrite[] = [];
       for (const [topic, partitions] of group.offsets) for (const p of partitions.keys()) records.push({ key: offsetCommitKey(groupId, topic, p), value: null });
       records.push({ key: groupMetadataKey(groupId), value: null });
@@ -1108,7 +1178,9 @@ export class GroupCoordinator {
       if (group === undefined || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
       // A consumer group that is not empty still owns the offsets of the topics it subscribes to.
       let subscribed = new Set<string>();
-      if (group.state !== 'Empty') {
+      if (group.consumer !== null) {
+        subscribed = group.consumer.subscribedTopicNames();
+      } else if (group.state !== 'Empty') {
         if (group.protocolType !== 'consumer') return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
         for (const m of group.members.values()) for (const t of subscribedTopics(group.metadataFor(m)) ?? []) subscribed.add(t);
       } else {
@@ -1140,6 +1212,256 @@ export class GroupCoordinator {
     if (partitions?.size === 0) group.offsets.delete(topic);
   }
 
+  // ---- KIP-848 consumer groups ----
+
+  async consumerGroupHeartbeat(params: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatOutcome> {
+    const fail = (errorCode: number, errorMessage: string | null = null): ConsumerHeartbeatOutcome => ({
+      errorCode, errorMessage, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
+    });
+    // Kafka's throwIfConsumerGroupHeartbeatRequestIsInvalid.
+    if (params.groupId === '') return fail(ErrorCode.INVALID_REQUEST, 'GroupId can\'t be empty.');
+    if (params.instanceId === '') return fail(ErrorCode.INVALID_REQUEST, 'InstanceId can\'t be empty.');
+    if (params.rackId === '') return fail(ErrorCode.INVALID_REQUEST, 'RackId can\'t be empty.');
+    if ((params.memberEpoch > 0 || params.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH) && params.memberId === '') return fail(ErrorCode.INVALID_REQUEST, 'MemberId can\'t be empty.');
+    if (params.memberEpoch === 0) {
+      if (params.rebalanceTimeoutMs === -1) return fail(ErrorCode.INVALID_REQUEST, 'RebalanceTimeoutMs must be provided in first request.');
+      if (params.topicPartitions === null || params.topicPartitions.length > 0) return fail(ErrorCode.INVALID_REQUEST, 'TopicPartitions must be empty when (re-)joining.');
+      if (params.subscribedTopicNames === null || params.subscribedTopicNames.length === 0) return fail(ErrorCode.INVALID_REQUEST, 'SubscribedTopicNames must be set in first request.');
+    } else if (params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && params.instanceId === null) {
+      return fail(ErrorCode.INVALID_REQUEST, 'InstanceId can\'t be null.');
+    } else if (params.memberEpoch < LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+      return fail(ErrorCode.INVALID_REQUEST, `MemberEpoch is ${params.memberEpoch}, but must be greater than or equal to -2.`);
+    }
+    if (params.serverAssignor !== null && ASSIGNORS[params.serverAssignor] === undefined) {
+      return fail(ErrorCode.UNSUPPORTED_ASSIGNOR, `ServerAssignor ${params.serverAssignor} is not supported. Supported assignors: ${Object.keys(ASSIGNORS).join(', ')}.`);
+    }
+    const notReady = await this.ready(params.groupId);
+    if (notReady !== ErrorCode.NONE) return fail(notReady);
+    return this.inGroup(params.groupId, () => {
+      let group = this.groups.get(params.groupId);
+      const leaving = params.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+      if (group === undefined) {
+        if (params.memberEpoch !== 0) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${params.memberId} is not a member of group ${params.groupId}.`);
+        this.groups.set(params.groupId, (group = new ClassicGroup(params.groupId, this.scheduler.now())));
+      }
+      if (group.consumer === null) {
+        // An empty classic group (or one holding only offsets) becomes a consumer group; a live one does not.
+        if (group.members.size > 0 || group.state !== 'Empty') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${params.groupId} is not a consumer group.`);
+        if (leaving) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+        group.consumer = new ConsumerGroupState();
+        group.protocolType = 'consumer';
+      }
+      const cg = group.consumer;
+      if (leaving) {
+        const memberId = params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && params.instanceId !== null ? cg.staticMembers.get(params.instanceId) ?? params.memberId : params.memberId;
+        const member = cg.members.get(memberId);
+        if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${params.groupId}.`);
+        this.removeConsumerMember(group, member);
+        return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: params.memberId, memberEpoch: params.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+      }
+      let member: ConsumerMember;
+      let joining = false;
+      if (params.memberEpoch === 0) {
+        const staticId = params.instanceId !== null ? cg.staticMembers.get(params.instanceId) : undefined;
+        const existing = staticId !== undefined ? cg.members.get(staticId) : params.memberId !== '' ? cg.members.get(params.memberId) : undefined;
+        if (existing === undefined && cg.members.size >= this.config.consumerGroup.maxSize) {
+          return fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.config.consumerGroup.maxSize} members.`);
+        }
+        const memberId = params.memberId !== '' ? params.memberId : randomUUID();
+        member = {
+          memberId, instanceId: params.instanceId, rackId: params.rackId, clientId: params.clientId, clientHost: params.clientHost,
+          rebalanceTimeoutMs: params.rebalanceTimeoutMs, subscribedTopicNames: [], serverAssignor: null,
+          memberEpoch: 0, previousMemberEpoch: -1, state: 'stable', assigned: new Map(), pendingRevocation: new Map(), sessionTimer: null, revocationTimer: null,
+        };
+        if (existing !== undefined) {
+          // A static member coming back takes over the assignment of its previous incarnation; a
+          // dynamic member rejoining with epoch 0 starts from nothing.
+          if (staticId !== undefined) {
+            member.assigned = existing.assigned;
+            member.memberEpoch = existing.memberEpoch;
+            member.previousMemberEpoch = existing.previousMemberEpoch;
+            member.subscribedTopicNames = existing.subscribedTopicNames;
+            const target = cg.targetAssignment.get(existing.memberId);
+            cg.targetAssignment.delete(existing.memberId);
+            if (target !== undefined) cg.targetAssignment.set(memberId, target);
+          }
+          existing.sessionTimer?.();
+          existing.revocationTimer?.();
+          cg.members.delete(existing.memberId);
+          if (staticId === undefined) {
+            cg.targetAssignment.delete(existing.memberId);
+            cg.groupEpoch++;
+          }
+        }
+        cg.members.set(memberId, member);
+        if (params.instanceId !== null) cg.staticMembers.set(params.instanceId, memberId);
+        joining = true;
+      } else {
+        const found = cg.members.get(params.memberId);
+        if (found === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${params.memberId} is not a member of group ${params.groupId}.`);
+        member = found;
+        if (params.memberEpoch !== member.memberEpoch) {
+          // A lost response is forgiven: the member may still be on its previous epoch with a subset of what it was given.
+          const owned = params.topicPartitions === null ? null : toAssignment(params.topicPartitions);
+          const subset = owned !== null && [...owned].every(([t, ps]) => [...ps].every((p) => member.assigned.get(t)?.has(p) ?? false));
+          if (!(params.memberEpoch === member.previousMemberEpoch && subset)) {
+            return fail(ErrorCode.FENCED_MEMBER_EPOCH, `The consumer group member has a smaller member epoch (${params.memberEpoch}) than the one known by the group coordinator (${member.memberEpoch}).`);
+          }
+        }
+      }
+      if (params.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = params.rebalanceTimeoutMs;
+      if (params.rackId !== null) member.rackId = params.rackId;
+      member.clientId = params.clientId;
+      member.clientHost = params.clientHost;
+      // Any change to what the member subscribes to, or how it wants it assigned, is one new group epoch.
+      let changed = false;
+      if (params.subscribedTopicNames !== null) {
+        const next = [...params.subscribedTopicNames].sort();
+        if (next.join('\u0000') !== [...member.subscribedTopicNames].sort().join('\u0000')) {
+          member.subscribedTopicNames = next;
+          changed = true;
+        }
+      }
+      if (params.serverAssignor !== null && params.serverAssignor !== member.serverAssignor) {
+        member.serverAssignor = params.serverAssignor;
+        changed = true;
+      }
+      if (changed) cg.groupEpoch++;
+      this.maybeComputeTargetAssignment(group, cg);
+      const before = copyAssignment(member.assigned);
+      const owned = params.topicPartitions === null ? null : toAssignment(params.topicPartitions);
+      reconcile(member, cg.targetAssignment.get(member.memberId) ?? new Map(), cg.assignmentEpoch, owned, (t, p) => this.ownedByOther(cg, member.memberId, t, p));
+      this.scheduleConsumerSession(group, member);
+      this.scheduleRevocationTimeout(group, member);
+      const sendAssignment = joining || !assignmentEquals(before, member.assigned) || (owned !== null && !assignmentEquals(owned, member.assigned));
+      return {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        memberId: member.memberId,
+        memberEpoch: member.memberEpoch,
+        heartbeatIntervalMs: this.config.consumerGroup.heartbeatIntervalMs,
+        assignment: sendAssignment ? { topicPartitions: fromAssignment(member.assigned) } : null,
+      };
+    });
+  }
+
+  private ownedByOther(cg: ConsumerGroupState, memberId: string, topicId: string, partition: number): boolean {
+    for (const m of cg.members.values()) {
+      if (m.memberId === memberId) continue;
+      if (m.assigned.get(topicId)?.has(partition) || m.pendingRevocation.get(topicId)?.has(partition)) return true;
+    }
+    return false;
+  }
+
+  /** The subscribed topics as the image has them now. */
+  private subscribedTopics(cg: ConsumerGroupState): TopicInfo[] {
+    const out: TopicInfo[] = [];
+    for (const name of [...cg.subscribedTopicNames()].sort()) {
+      const topic = this.options.metadata.topic(name);
+      if (topic !== undefined) out.push({ topicId: topic.topicId, name, partitions: topic.partitions.size });
+    }
+    return out;
+  }
+
+  /** Recomputes the target assignment when the group epoch moved past it, or the topics changed. */
+  private maybeComputeTargetAssignment(group: ClassicGroup, cg: ConsumerGroupState): void {
+    const topics = this.subscribedTopics(cg);
+    const signature = topics.map((t) => `${t.topicId}:${t.partitions}`).join(',');
+    if (signature !== cg.topicSignature) {
+      // New topics or partitions: the assignment must be computed again.
+      cg.topicSignature = signature;
+      cg.groupEpoch = Math.max(cg.groupEpoch, cg.assignmentEpoch + 1);
+    }
+    if (cg.groupEpoch <= cg.assignmentEpoch) return;
+    const preferred = [...cg.members.values()].map((m) => m.serverAssignor).find((a) => a !== null) ?? assignorName(this.config.consumerGroup.assignors[0] ?? 'uniform');
+    const assign = ASSIGNORS[preferred] ?? ASSIGNORS.uniform!;
+    cg.assignorName = preferred;
+    cg.targetAssignment = assign(
+      [...cg.members.values()].map((m) => ({ memberId: m.memberId, topics: new Set(m.subscribedTopicNames), current: cg.targetAssignment.get(m.memberId) ?? new Map() })),
+      topics,
+    );
+    cg.assignmentEpoch = cg.groupEpoch;
+    this.log.info({ groupId: group.groupId, epoch: cg.assignmentEpoch, members: cg.members.size, assignor: preferred }, 'consumer group target assignment computed');
+  }
+
+  private removeConsumerMember(group: ClassicGroup, member: ConsumerMember): void {
+    const cg = group.consumer!;
+    member.sessionTimer?.();
+    member.revocationTimer?.();
+    cg.members.delete(member.memberId);
+    cg.targetAssignment.delete(member.memberId);
+    if (member.instanceId !== null && cg.staticMembers.get(member.instanceId) === member.memberId) cg.staticMembers.delete(member.instanceId);
+    cg.groupEpoch++;
+    if (cg.members.size === 0) group.stateTimestamp = this.scheduler.now();
+    this.maybeComputeTargetAssignment(group, cg);
+  }
+
+  private scheduleConsumerSession(group: ClassicGroup, member: ConsumerMember): void {
+    member.sessionTimer?.();
+    member.sessionTimer = this.scheduler.schedule(this.config.consumerGroup.sessionTimeoutMs, () => {
+      void this.inGroup(group.groupId, () => {
+        if (group.consumer?.members.get(member.memberId) !== member) return;
+        this.log.info({ groupId: group.groupId, memberId: member.memberId }, 'consumer group member session expired');
+        this.removeConsumerMember(group, member);
+      });
+    });
+  }
+
+  /** A member that does not revoke within its rebalance timeout is fenced (removed). */
+  private scheduleRevocationTimeout(group: ClassicGroup, member: ConsumerMember): void {
+    if (member.state !== 'unrevoked_partitions') {
+      member.revocationTimer?.();
+      member.revocationTimer = null;
+      return;
+    }
+    if (member.revocationTimer !== null) return;
+    member.revocationTimer = this.scheduler.schedule(member.rebalanceTimeoutMs, () => {
+      void this.inGroup(group.groupId, () => {
+        member.revocationTimer = null;
+        if (group.consumer?.members.get(member.memberId) !== member || member.state !== 'unrevoked_partitions') return;
+        this.log.info({ groupId: group.groupId, memberId: member.memberId }, 'consumer group member did not revoke in time');
+        this.removeConsumerMember(group, member);
+      });
+    });
+  }
+
+  async consumerGroupDescribe(groupId: string): Promise<DescribedConsumerGroup> {
+    const fail = (errorCode: number, errorMessage: string | null): DescribedConsumerGroup => ({
+      errorCode, errorMessage, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [],
+    });
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return fail(notReady, null);
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`);
+      const cg = group.consumer;
+      if (cg === null) return fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+      const describe = (a: Assignment): DescribedTopicPartitions[] =>
+        fromAssignment(a).map((t) => ({ topicId: t.topicId, topicName: this.options.metadata.topicById(t.topicId)?.name ?? '', partitions: t.partitions }));
+      return {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        groupId,
+        groupState: cg.state,
+        groupEpoch: cg.groupEpoch,
+        assignmentEpoch: cg.assignmentEpoch,
+        assignorName: cg.assignorName,
+        members: [...cg.members.values()].map((m) => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId,
+          rackId: m.rackId,
+          memberEpoch: m.memberEpoch,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          subscribedTopicNames: m.subscribedTopicNames,
+          subscribedTopicRegex: null,
+          assignment: { topicPartitions: describe(m.assigned) },
+          targetAssignment: { topicPartitions: describe(cg.targetAssignment.get(m.memberId) ?? new Map()) },
+        })),
+      };
+    });
+  }
+
   // ---- offset retention ----
 
   /** Kafka's offset expiration: offsets of empty (or simple) groups older than the retention go, then empty groups without offsets. */
@@ -1151,6 +1473,7 @@ export class GroupCoordinator {
         if (group === undefined) return;
         const now = BigInt(this.scheduler.now());
         const base = (o: CommittedOffset): bigint | null => {
+          if (group.consumer !== null) return group.consumer.members.size === 0 ? o.commitTimestamp : null;
           if (group.isSimple) return o.commitTimestamp;
           if (group.state === 'Empty') return BigInt(group.stateTimestamp);
           return null;

@@ -12,7 +12,7 @@ import { DescribeGroupsRequest } from '../../../protocol/generated/message/descr
 import { DeleteGroupsRequest } from '../../../protocol/generated/message/delete-groups-request.js';
 import { startBroker, type RunningBroker } from '../../../src/index.js';
 import type { BrokerServices } from '../../../src/handlers/services.js';
-import type { RequestContext } from '../../../src/handlers/types.js';
+import type { ApiHandler, RequestContext } from '../../../src/handlers/types.js';
 import { createFindCoordinatorHandler } from '../../../src/handlers/10-find-coordinator.js';
 import { createJoinGroupHandler } from '../../../src/handlers/11-join-group.js';
 import { createLeaveGroupHandler } from '../../../src/handlers/13-leave-group.js';
@@ -31,6 +31,13 @@ function context(apiVersion: number): RequestContext {
     apiKey: 0, apiVersion, correlationId: 1, clientId: 'test-client', principal: 'User:ANONYMOUS', log,
     connection: { id: 'c1', listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', remoteAddress: '127.0.0.1', log },
   };
+}
+
+/** Calls a handler at `version`; these handlers always answer. */
+async function call<Req, Res>(handler: ApiHandler<Req, Res>, request: Req, version: number): Promise<Res> {
+  const res = await handler.handle(request, context(version));
+  if (typeof res === 'symbol') throw new Error('handler gave no response');
+  return res;
 }
 
 beforeAll(async () => {
@@ -52,7 +59,7 @@ afterAll(async () => {
 async function findGroupCoordinator(version: number, key: string): Promise<{ errorCode: number; nodeId: number; port: number }> {
   const handler = createFindCoordinatorHandler(services);
   for (let i = 0; i < 200; i++) {
-    const res = await handler.handle({ ...FindCoordinatorRequest.defaults(), key }, context(version));
+    const res = await call(handler, { ...FindCoordinatorRequest.defaults(), key }, version);
     if (res.errorCode !== ErrorCode.COORDINATOR_NOT_AVAILABLE) return res;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -64,18 +71,18 @@ describe('FindCoordinator', () => {
     expect(await findGroupCoordinator(0, 'g')).toMatchObject({ errorCode: 0, nodeId: 1, port: broker.port });
     expect(broker.broker.image.topic('__consumer_offsets')?.partitions.size).toBe(3);
     const handler = createFindCoordinatorHandler(services);
-    const txn = await handler.handle({ ...FindCoordinatorRequest.defaults(), key: 'tx-1', keyType: 1 }, context(3));
+    const txn = await call(handler, { ...FindCoordinatorRequest.defaults(), key: 'tx-1', keyType: 1 }, 3);
     expect(txn).toMatchObject({ errorCode: 0, nodeId: 1, errorMessage: null });
-    const bad = await handler.handle({ ...FindCoordinatorRequest.defaults(), key: 'x', keyType: 7 }, context(2));
+    const bad = await call(handler, { ...FindCoordinatorRequest.defaults(), key: 'x', keyType: 7 }, 2);
     expect(bad.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
   it('answers batched keys (v4+)', async () => {
     await findGroupCoordinator(0, 'g');
     const handler = createFindCoordinatorHandler(services);
-    const res = await handler.handle({ ...FindCoordinatorRequest.defaults(), keyType: 0, coordinatorKeys: ['a', 'b'] }, context(4));
+    const res = await call(handler, { ...FindCoordinatorRequest.defaults(), keyType: 0, coordinatorKeys: ['a', 'b'] }, 4);
     expect(res.coordinators.map((c) => [c.key, c.errorCode, c.nodeId, c.port])).toEqual([['a', 0, 1, broker.port], ['b', 0, 1, broker.port]]);
-    const share = await handler.handle({ ...FindCoordinatorRequest.defaults(), keyType: 2, coordinatorKeys: ['s'] }, context(6));
+    const share = await call(handler, { ...FindCoordinatorRequest.defaults(), keyType: 2, coordinatorKeys: ['s'] }, 6);
     expect(share.coordinators[0]?.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 });
@@ -89,42 +96,42 @@ describe('group handlers across versions', () => {
     const join = createJoinGroupHandler(services);
     const leave = createLeaveGroupHandler(services);
     const req = { ...JoinGroupRequest.defaults(), groupId: 'jv', sessionTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }] };
-    const v0 = await join.handle(req, context(0));
+    const v0 = await call(join, req, 0);
     expect(v0).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range', protocolType: null });
     expect(v0.memberId).toMatch(/^test-client-/);
     expect(v0.members[0]).toMatchObject({ memberId: v0.memberId, groupInstanceId: null });
-    const left = await leave.handle({ ...LeaveGroupRequest.defaults(), groupId: 'jv', memberId: v0.memberId }, context(0));
+    const left = await call(leave, { ...LeaveGroupRequest.defaults(), groupId: 'jv', memberId: v0.memberId }, 0);
     expect(left).toMatchObject({ errorCode: 0, members: [] });
-    const again = await leave.handle({ ...LeaveGroupRequest.defaults(), groupId: 'jv', memberId: v0.memberId }, context(1));
+    const again = await call(leave, { ...LeaveGroupRequest.defaults(), groupId: 'jv', memberId: v0.memberId }, 1);
     expect(again.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
 
-    const v7 = await join.handle({ ...req, groupId: 'jv7' }, context(7));
+    const v7 = await call(join, { ...req, groupId: 'jv7' }, 7);
     expect(v7).toMatchObject({ errorCode: ErrorCode.MEMBER_ID_REQUIRED, protocolName: null });
-    const joined = await join.handle({ ...req, groupId: 'jv7', memberId: v7.memberId }, context(7));
+    const joined = await call(join, { ...req, groupId: 'jv7', memberId: v7.memberId }, 7);
     expect(joined).toMatchObject({ errorCode: 0, protocolType: 'consumer', protocolName: 'range', memberId: v7.memberId });
-    const batch = await leave.handle({ ...LeaveGroupRequest.defaults(), groupId: 'jv7', members: [{ memberId: v7.memberId, groupInstanceId: null, reason: 'bye' }, { memberId: 'ghost', groupInstanceId: null, reason: null }] }, context(5));
+    const batch = await call(leave, { ...LeaveGroupRequest.defaults(), groupId: 'jv7', members: [{ memberId: v7.memberId, groupInstanceId: null, reason: 'bye' }, { memberId: 'ghost', groupInstanceId: null, reason: null }] }, 5);
     expect(batch).toMatchObject({ errorCode: 0, members: [{ memberId: v7.memberId, errorCode: 0 }, { memberId: 'ghost', errorCode: ErrorCode.UNKNOWN_MEMBER_ID }] });
   });
 
   it('OffsetCommit v0 and OffsetFetch v1, v5 and v8 (several groups, all topics)', async () => {
     const commit = createOffsetCommitHandler(services);
     const fetch = createOffsetFetchHandler(services);
-    const committed = await commit.handle({
+    const committed = await call(commit, {
       ...OffsetCommitRequest.defaults(), groupId: 'oc',
       topics: [{ name: 'events', partitions: [{ partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: 9, commitTimestamp: -1n, committedMetadata: 'hello' }] }],
-    }, context(0));
+    }, 0);
     expect(committed.topics).toEqual([{ name: 'events', partitions: [{ partitionIndex: 1, errorCode: 0 }] }]);
-    const v1 = await fetch.handle({ ...OffsetFetchRequest.defaults(), groupId: 'oc', topics: [{ name: 'events', partitionIndexes: [0, 1] }] }, context(1));
+    const v1 = await call(fetch, { ...OffsetFetchRequest.defaults(), groupId: 'oc', topics: [{ name: 'events', partitionIndexes: [0, 1] }] }, 1);
     expect(v1.topics[0]?.partitions).toEqual([
       { partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
       // v0 commits carry no leader epoch.
       { partitionIndex: 1, committedOffset: 42n, committedLeaderEpoch: -1, metadata: 'hello', errorCode: 0 },
     ]);
-    await commit.handle({
+    await call(commit, {
       ...OffsetCommitRequest.defaults(), groupId: 'oc2', generationIdOrMemberEpoch: -1,
       topics: [{ name: 'events', partitions: [{ partitionIndex: 0, committedOffset: 7n, committedLeaderEpoch: 3, commitTimestamp: -1n, committedMetadata: null }] }],
-    }, context(8));
-    const v8 = await fetch.handle({ ...OffsetFetchRequest.defaults(), groups: [{ groupId: 'oc', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'oc2', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'none', memberId: null, memberEpoch: -1, topics: null }] }, context(8));
+    }, 8);
+    const v8 = await call(fetch, { ...OffsetFetchRequest.defaults(), groups: [{ groupId: 'oc', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'oc2', memberId: null, memberEpoch: -1, topics: null }, { groupId: 'none', memberId: null, memberEpoch: -1, topics: null }] }, 8);
     expect(v8.groups.map((g) => [g.groupId, g.errorCode, g.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}@${p.committedOffset}/${p.committedLeaderEpoch}`))])).toEqual([
       ['oc', 0, ['events-1@42/-1']],
       ['oc2', 0, ['events-0@7/3']],
@@ -135,24 +142,24 @@ describe('group handlers across versions', () => {
   it('ListGroups filters by state (v4) and type (v5); DescribeGroups reports authorized operations when asked (v3+); DeleteGroups', async () => {
     const list = createListGroupsHandler(services);
     const describeGroups = createDescribeGroupsHandler(services);
-    const all = await list.handle(ListGroupsRequest.defaults(), context(0));
+    const all = await call(list, ListGroupsRequest.defaults(), 0);
     expect(all.groups.find((g) => g.groupId === 'oc')).toEqual({ groupId: 'oc', protocolType: '', groupState: '', groupType: '' });
-    const empty = await list.handle({ ...ListGroupsRequest.defaults(), statesFilter: ['Empty'] }, context(4));
+    const empty = await call(list, { ...ListGroupsRequest.defaults(), statesFilter: ['Empty'] }, 4);
     expect(empty.groups.find((g) => g.groupId === 'oc')).toMatchObject({ groupState: 'Empty' });
-    const stable = await list.handle({ ...ListGroupsRequest.defaults(), statesFilter: ['Stable'] }, context(4));
+    const stable = await call(list, { ...ListGroupsRequest.defaults(), statesFilter: ['Stable'] }, 4);
     expect(stable.groups.find((g) => g.groupId === 'oc')).toBeUndefined();
-    expect((await list.handle({ ...ListGroupsRequest.defaults(), typesFilter: ['consumer'] }, context(5))).groups).toEqual([]);
-    expect((await list.handle({ ...ListGroupsRequest.defaults(), typesFilter: ['classic'] }, context(5))).groups.find((g) => g.groupId === 'oc')).toMatchObject({ groupType: 'classic' });
+    expect((await call(list, { ...ListGroupsRequest.defaults(), typesFilter: ['consumer'] }, 5)).groups).toEqual([]);
+    expect((await call(list, { ...ListGroupsRequest.defaults(), typesFilter: ['classic'] }, 5)).groups.find((g) => g.groupId === 'oc')).toMatchObject({ groupType: 'classic' });
 
-    const described = await describeGroups.handle({ groups: ['oc', 'missing'], includeAuthorizedOperations: true }, context(5));
+    const described = await call(describeGroups, { groups: ['oc', 'missing'], includeAuthorizedOperations: true }, 5);
     expect(described.groups.map((g) => [g.groupId, g.errorCode, g.groupState, g.authorizedOperations])).toEqual([
       ['oc', 0, 'Empty', 328],
       ['missing', 0, 'Dead', 328],
     ]);
-    expect((await describeGroups.handle({ ...DescribeGroupsRequest.defaults(), groups: ['oc'] }, context(0))).groups[0]?.authorizedOperations).toBe(-2147483648);
+    expect((await call(describeGroups, { ...DescribeGroupsRequest.defaults(), groups: ['oc'] }, 0)).groups[0]?.authorizedOperations).toBe(-2147483648);
 
     const del = createDeleteGroupsHandler(services);
-    const deleted = await del.handle({ ...DeleteGroupsRequest.defaults(), groupsNames: ['oc', 'missing', ''] }, context(2));
+    const deleted = await call(del, { ...DeleteGroupsRequest.defaults(), groupsNames: ['oc', 'missing', ''] }, 2);
     expect(deleted.results).toEqual([
       { groupId: 'oc', errorCode: 0 },
       { groupId: 'missing', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
