@@ -8,6 +8,7 @@ import { FetchSessionCache, type FetchContext, type SessionPartitionRequest, typ
 import type { FetchPartitionRequest, FetchPartitionOutcome } from '../replication/types.js';
 import type { BrokerServices } from './services.js';
 import type { ApiHandler } from './types.js';
+import { fetchFromWire, isMetadataFetch } from '../metadata/raft-driver/raft-codec.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -66,6 +67,9 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
     maxVersion: 17,
     async handle(request, context) {
       const version = context.apiVersion;
+      // A Raft fetch of __cluster_metadata on a controller listener belongs to the metadata quorum.
+      const raftFetch = services.raft !== undefined && isMetadataFetch(request, version) && services.config.controllerListenerNames.includes(context.connection.listenerName) ? fetchFromWire(request, version) : undefined;
+      if (raftFetch !== undefined) return (await services.raft!.serve(raftFetch, request.clusterId, version)) as FetchResponse;
       const byId = version >= 13;
       const readCommitted = version >= 4 && request.isolationLevel === 1;
       const requested = requestedPartitions(services, request, version);
