@@ -106,6 +106,11 @@ export interface OffsetCommitParams {
   retentionTimeMs: bigint;
   topics: { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[] }[];
   apiVersion: number;
+  /**
+   * Offsets of a committed transaction (TxnOffsetCommit): Kafka accepts those without a member
+   * in a non-empty group (older TxnOffsetCommit versions carry none) and during CompletingRebalance.
+   */
+  transactional?: boolean;
 }
 
 export interface TopicPartitionsResult {
@@ -1034,7 +1039,7 @@ export class GroupCoordinator {
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (group.consumer !== null) {
       // Kafka's ConsumerGroup.validateOffsetCommit: admin commits only while empty, members by epoch.
-      if (params.generationId < 0 && params.memberId === '' && group.consumer.members.size === 0) return ErrorCode.NONE;
+      if (params.generationId < 0 && params.memberId === '' && (group.consumer.members.size === 0 || params.transactional === true)) return ErrorCode.NONE;
       const member = group.consumer.members.get(params.memberId);
       if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
       if (params.apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
@@ -1046,10 +1051,10 @@ export class GroupCoordinator {
       const invalid = this.validateMember(group, params.memberId, params.groupInstanceId);
       if (invalid !== ErrorCode.NONE) return invalid;
       if (params.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    } else if (group.state !== 'Empty') {
+    } else if (params.transactional !== true && group.state !== 'Empty') {
       return ErrorCode.UNKNOWN_MEMBER_ID;
     }
-    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    if (params.transactional !== true && group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     return ErrorCode.NONE;
   }
 

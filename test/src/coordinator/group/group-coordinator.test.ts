@@ -280,6 +280,8 @@ describe('committed offsets', () => {
     expect((await commit(g, 0, 1n, { generationId: 0, memberId: a.memberId }))[0]?.partitions[0]?.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
     expect((await commit(g, 0, 1n, { generationId: 1, memberId: 'stranger' }))[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect((await commit(g, 0, 1n))[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // A committed transaction's offsets need no member (TxnOffsetCommit before v3 names none).
+    expect((await commit(g, 0, 2n, { transactional: true }))[0]?.partitions[0]?.errorCode).toBe(0);
     expect((await commit(g, 0, 5n, { generationId: 1, memberId: a.memberId }))[0]?.partitions[0]?.errorCode).toBe(0);
 
     // Non-empty: neither deletable nor its subscribed topics' offsets.
