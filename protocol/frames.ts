@@ -15,6 +15,8 @@ export interface DecodedRequest {
   readonly body: unknown;
   /** Bytes of the frame after the size prefix; bodies' byte fields are views into it. */
   readonly frameSize: number;
+  /** Bytes after the last field this version defines; Kafka ignores them, and so do we. */
+  readonly trailingBytes: number;
 }
 
 /** Why a well-formed frame cannot be served: the caller answers or disconnects as Kafka does. */
@@ -57,10 +59,11 @@ export function decodeRequestFrame(frame: Buffer, isSupported: (apiKey: number, 
   }
   const header = RequestHeader.read(reader, headerVersion);
   const body = api.request.read(reader, apiVersion);
-  reader.expectEnd(api.request.name);
+  // Kafka's request parser reads the fields it knows and never checks for leftovers, and real
+  // clients rely on it: librdkafka 2.15 sends three extra bytes after a Metadata v12 body.
   return {
     ok: true,
-    request: { api, apiKey, apiVersion, correlationId, clientId: header.clientId, header, body, frameSize: frame.length },
+    request: { api, apiKey, apiVersion, correlationId, clientId: header.clientId, header, body, frameSize: frame.length, trailingBytes: reader.remaining },
   };
 }
 

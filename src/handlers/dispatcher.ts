@@ -56,6 +56,9 @@ export class KafkaDispatcher {
       return { response: null, close: true };
     }
     const request = decoded.request;
+    if (request.trailingBytes > 0) {
+      connection.log.debug({ api: request.api.name, apiVersion: request.apiVersion, trailingBytes: request.trailingBytes }, 'ignoring bytes after the request body');
+    }
     const handler = this.registry.get(request.apiKey)!;
     const context: RequestContext = {
       apiKey: request.apiKey,

@@ -30,7 +30,7 @@ type Outcome =
   | { throws: 'DecodeError'; code: DecodeErrorCode }
   | { throws: 'UnsupportedVersionError' }
   | { undecodable: 'UNKNOWN_API_KEY' | 'UNSUPPORTED_VERSION'; apiKey: number; apiVersion: number; correlationId: number; headerClientId?: string | null }
-  | { ok: true; apiKey: number; apiVersion: number };
+  | { ok: true; apiKey: number; apiVersion: number; trailingBytes?: number };
 
 function outcome(frame: Buffer): Outcome {
   let result: RequestDecodeResult;
@@ -41,7 +41,10 @@ function outcome(frame: Buffer): Outcome {
     if (e instanceof UnsupportedVersionError) return { throws: 'UnsupportedVersionError' };
     throw e;
   }
-  if (result.ok) return { ok: true, apiKey: result.request.apiKey, apiVersion: result.request.apiVersion };
+  if (result.ok) {
+    const ok = { ok: true as const, apiKey: result.request.apiKey, apiVersion: result.request.apiVersion };
+    return result.request.trailingBytes === 0 ? ok : { ...ok, trailingBytes: result.request.trailingBytes };
+  }
   const u = result.undecodable;
   const base = { undecodable: u.problem, apiKey: u.apiKey, apiVersion: u.apiVersion, correlationId: u.correlationId };
   return u.header === null ? base : { ...base, headerClientId: u.header.clientId };
@@ -69,8 +72,11 @@ const MALFORMED: [string, Buffer, Outcome][] = [
   ['Metadata v1 cut inside the topic count', metadataV1.subarray(0, 8 + 2 + 8 + 2), { throws: 'DecodeError', code: 'TRUNCATED' }],
   ['Produce v9 cut inside timeoutMs', produceV9.subarray(0, 8 + 2 + 8 + 1 + 1 + 2 + 2), { throws: 'DecodeError', code: 'TRUNCATED' }],
   ['Produce v9 with its header only', produceV9.subarray(0, 8 + 2 + 8 + 1), { throws: 'DecodeError', code: 'TRUNCATED' }],
-  ['Metadata v1 with a trailing byte', Buffer.concat([metadataV1, Buffer.from([0])]), { throws: 'DecodeError', code: 'TRAILING_BYTES' }],
-  ['Produce v9 with trailing bytes', Buffer.concat([produceV9, Buffer.from('deadbeef', 'hex')]), { throws: 'DecodeError', code: 'TRAILING_BYTES' }],
+  // Kafka ignores bytes after the last field of a request (librdkafka 2.15 sends some after Metadata v12).
+  ['Metadata v1 with a trailing byte', Buffer.concat([metadataV1, Buffer.from([0])]), { ok: true, apiKey: 3, apiVersion: 1, trailingBytes: 1 }],
+  ['Produce v9 with trailing bytes', Buffer.concat([produceV9, Buffer.from('deadbeef', 'hex')]), { ok: true, apiKey: 0, apiVersion: 9, trailingBytes: 4 }],
+  ['librdkafka 2.15 Metadata v12: null topics, then 3 bytes Kafka never reads',
+    Buffer.from('0003000c00000003000772646b61666b610000000000010000', 'hex'), { ok: true, apiKey: 3, apiVersion: 12, trailingBytes: 3 }],
   ['Metadata v1 with topic count -2', rawFrame(ApiKey.Metadata, 1, 1, 'fffffffe'), { throws: 'DecodeError', code: 'NEGATIVE_LENGTH' }],
   ['Metadata v0 with a null topic array (nullable only from v1)', rawFrame(ApiKey.Metadata, 0, 1, 'ffffffff'), { throws: 'DecodeError', code: 'INVALID_VALUE' }],
   ['Metadata v1 with topic count 2^31-1', rawFrame(ApiKey.Metadata, 1, 1, '7fffffff0000'), { throws: 'DecodeError', code: 'LENGTH_TOO_LARGE' }],
