@@ -14,6 +14,7 @@ import type { QuorumController } from '../controller/controller.js';
 import type { MetadataView } from '../image/types.js';
 import type { MetadataQuorum } from '../quorum/types.js';
 import { metadataRecord } from '../records.js';
+import { partitionChangesOnFence, partitionChangesOnUnfence } from './partition-leadership.js';
 
 export interface BrokerHeartbeatManagerOptions {
   readonly clusterId: string;
@@ -91,8 +92,10 @@ export class BrokerHeartbeatManager {
     if (this.changing.has(brokerId)) return false;
     this.changing.add(brokerId);
     try {
+      const image = this.options.image;
       await this.options.quorum.propose([
         metadataRecord(MetadataRecordType.BrokerRegistrationChange, { brokerId, brokerEpoch, fenced, inControlledShutdown: 0, logDirs: [] }),
+        ...(fenced === FENCE ? partitionChangesOnFence(image, brokerId) : partitionChangesOnUnfence(image, brokerId)),
       ]);
       this.options.logger.info({ brokerId, fenced: fenced === FENCE }, fenced === FENCE ? 'broker fenced' : 'broker unfenced');
       return true;

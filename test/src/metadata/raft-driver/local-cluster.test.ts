@@ -62,11 +62,17 @@ describe('local 3-node cluster', () => {
 
     // The controller stops: the two others elect a new one, which fences the silent node.
     const oldId = controller.config.nodeId;
+    const ledByOld = [...brokers[0]!.image.topic('spread')!.partitions.values()].filter((p) => p.leader === oldId).map((p) => p.partition);
+    expect(ledByOld.length).toBeGreaterThan(0);
     await controller.stop();
     const survivors = brokers.filter((b) => b !== controller);
     const next = await eventually('a new controller', () => survivors.find((b) => b.quorum.isLeader && survivors.every((s) => s.quorum.leaderId === b.config.nodeId)));
     expect(next.config.nodeId).not.toBe(oldId);
     for (const broker of survivors) await eventually(`node ${broker.config.nodeId} sees node ${oldId} fenced`, () => (fencing(broker)[oldId] === true ? true : undefined));
     for (const broker of survivors) expect(Object.values(fencing(broker)).filter((f) => !f)).toHaveLength(2);
+    // Its partitions had no other replica in sync: they are leaderless now, their ISR kept (Kafka 3.9 without ELR).
+    for (const broker of survivors) {
+      for (const p of ledByOld) expect(broker.image.topic('spread')!.partitions.get(p)).toMatchObject({ leader: -1, isr: [oldId] });
+    }
   }, 60_000);
 });
