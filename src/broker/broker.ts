@@ -26,10 +26,10 @@ import { HandlerRegistry } from '../handlers/registry.js';
 import { KafkaDispatcher } from '../handlers/dispatcher.js';
 import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js';
 import { registerAllHandlers } from '../handlers/all.js';
-import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { groupOffsetSink } from '../coordinator/txn/group-offset-sink.js';
 import { systemScheduler } from '../coordinator/group/scheduler.js';
+import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -67,14 +67,14 @@ export class Broker {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** Set once at start; stopped before the logs close. */
-  groups: GroupCoordinator | undefined;
   /** The transaction coordinator; set once at start, stopped before the logs close. */
   txnCoordinator: TransactionCoordinator | undefined;
   /** The active controller's broker sessions (registration, heartbeats, fencing); set once at start. */
   brokerHeartbeats: BrokerHeartbeatManager | undefined;
   /** This broker's registration and heartbeats to the active controller. */
   lifecycle: BrokerLifecycle | undefined;
+  /** Set once at start; stopped before the logs close. */
+  groups: GroupCoordinator | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -95,8 +95,13 @@ export class Broker {
     const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();
     const dataDir = config.logDirs[0] ?? './data';
     const clusterId = (options.inMemory ? undefined : storedClusterId(fs, dataDir)) ?? options.clusterId ?? randomUuid(randomBytes);
+    // Topics inherit the broker's settings: dynamic ones (committed ConfigRecords) over static.
     const topicConfig = (topic: string) =>
-      effectiveTopicConfig(image.configs(ConfigResourceType.TOPIC, topic), config.sources);
+      effectiveTopicConfig(image.configs(ConfigResourceType.TOPIC, topic), {
+        staticConfig: config.sources.staticConfig,
+        dynamicBrokerConfig: image.configs(ConfigResourceType.BROKER, String(config.nodeId)),
+        dynamicDefaultConfig: image.configs(ConfigResourceType.BROKER, ''),
+      });
     const image = new MetadataImage(clusterId);
     const logManager = await LogManager.open({
       fs,
@@ -117,7 +122,11 @@ export class Broker {
       logger: log.child({ component: 'quorum' }),
       config: raftConfigFrom(config.sources.staticConfig),
     });
-    const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }), fs });
+    const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }), fs,
+      ...(config.sources.staticConfig.get('transaction.partition.verification.enable') === 'false'
+        ? {}
+        : { verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> => txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition) }),
+    });
     quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
     await quorum.start();
     const controller = new QuorumController(
@@ -135,7 +144,9 @@ export class Broker {
       log.child({ component: 'controller' }),
     );
 
-    const txnCoordinator = new TransactionCoordinator({
+    const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
+    const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
+    const txnCoordinator: TransactionCoordinator = new TransactionCoordinator({
       config: {
         ...config,
         abortTimedOutTransactionsIntervalMs: Number(config.sources.staticConfig.get('transaction.abort.timed.out.transaction.cleanup.interval.ms') ?? 10_000),
@@ -153,8 +164,6 @@ export class Broker {
       offsets: groupOffsetSink(() => groups, log.child({ component: 'txn' })),
       expireProducers: (nowMs, expirationMs) => replicas.expireProducers(nowMs, expirationMs),
     });
-    const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
-    const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
     const brokerHeartbeats = new BrokerHeartbeatManager({
       clusterId,
       quorum,
@@ -172,8 +181,8 @@ export class Broker {
       controller,
       replicas,
       registry,
-      groups,
       txnCoordinator,
+      groups,
       brokerEndpoints: (listenerName) => brokerEndpoints(image, listenerName),
       controllerId: () => quorum.leaderId,
       topicConfig,
@@ -185,6 +194,7 @@ export class Broker {
     registerAllHandlers(registry, services);
     // A closed connection's fetch sessions go with it.
     const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
+    const openClientListeners = dispatcher.holdUntilReady(config.controllerListenerNames);
     const server = new SocketServer({
       listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
       dispatcher,
@@ -199,6 +209,7 @@ export class Broker {
     broker.brokerHeartbeats = brokerHeartbeats;
     await broker.register();
     groups.start();
+    openClientListeners();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
     return broker;
   }
@@ -257,8 +268,8 @@ export class Broker {
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
     await this.server.stop();
-    this.groups?.stop();
     await this.txnCoordinator?.stop();
+    this.groups?.stop();
     this.lifecycle?.stop();
     this.brokerHeartbeats?.stop();
     await this.quorum.stop();

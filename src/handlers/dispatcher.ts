@@ -24,11 +24,30 @@ export class KafkaDispatcher {
     private readonly onConnectionClosed: (connectionId: string) => void = () => {},
   ) {}
 
+  private readyGate: Promise<void> | null = null;
+  private ungatedListeners: ReadonlySet<string> = new Set();
+
+  /**
+   * Holds requests from every listener but `except` until the returned release is called: Kafka
+   * opens client listeners only once the broker can serve, so a client never sees a cluster
+   * with no brokers. Controller listeners stay open because the quorum needs them to get there.
+   */
+  holdUntilReady(except: readonly string[]): () => void {
+    let release!: () => void;
+    this.readyGate = new Promise<void>((resolve) => (release = resolve));
+    this.ungatedListeners = new Set(except);
+    return () => {
+      this.readyGate = null;
+      release();
+    };
+  }
+
   connectionClosed(connection: ClientConnection): void {
     this.onConnectionClosed(connection.id);
   }
 
   async dispatch(frame: Buffer, connection: ClientConnection): Promise<DispatchOutcome> {
+    if (this.readyGate !== null && !this.ungatedListeners.has(connection.listenerName)) await this.readyGate;
     let decoded;
     try {
       decoded = decodeRequestFrame(frame, (key, version) => this.registry.supports(key, version));
