@@ -87,7 +87,8 @@ export function createDescribeConfigsHandler(services: BrokerServices): ApiHandl
                 return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, configs: [] };
               }
               const overrides = services.metadata.configs(ConfigResourceType.TOPIC, resource.resourceName);
-              entries = describeTopicConfigs(overrides, services.config.sources, select);
+              // Dynamic broker defaults show up as the synonyms (and values) topics inherit.
+              entries = describeTopicConfigs(overrides, brokerSources(services), select);
               break;
             }
             case ConfigResourceType.BROKER: {

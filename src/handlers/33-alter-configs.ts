@@ -111,6 +111,10 @@ export async function alterResources<R extends { resourceType: number; resourceN
     }
   }
   if (alterations.length > 0) await services.controller.alterConfigs(alterations, validateOnly);
+  // A changed broker default reaches every topic that has no override of its own.
+  if (!validateOnly && alterations.some((a) => a.resourceType === ConfigResourceType.BROKER && a.changes.size > 0)) {
+    await services.replicas.refreshTopicConfigs();
+  }
   return results;
 }
 

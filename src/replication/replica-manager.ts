@@ -141,6 +141,21 @@ export class ReplicaManager {
     });
   }
 
+  /**
+   * Re-reads every hosted partition's effective config. Dynamic broker defaults (message.max.bytes,
+   * log.retention.ms, ...) feed topics without their own override, and their ConfigRecords do not
+   * name a topic, so whoever commits one asks for this.
+   */
+  refreshTopicConfigs(): Promise<void> {
+    return this.changes.run(() => {
+      for (const hosted of this.partitions.values()) {
+        const config = this.options.topicConfig(hosted.topic);
+        hosted.config = config;
+        hosted.log.updateConfig(toLogConfig(config));
+      }
+    });
+  }
+
   private async applyPartition(state: PartitionState): Promise<void> {
     const k = key(state.topicName, state.partition);
     let hosted = this.partitions.get(k);

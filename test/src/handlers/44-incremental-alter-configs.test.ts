@@ -3,6 +3,9 @@ import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { IncrementalAlterConfigsRequest } from '../../../protocol/generated/message/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
+import { DescribeConfigsRequest } from '../../../protocol/generated/message/describe-configs-request.js';
+import { DescribeConfigsResponse } from '../../../protocol/generated/message/describe-configs-response.js';
+import { ConfigSource } from '../../../src/config/describe.js';
 import { ConfigOp } from '../../../src/handlers/44-incremental-alter-configs.js';
 import { startBroker, type RunningBroker } from '../../../src/index.js';
 import { batch, createTopic, overridesOf, produce, RawClient } from '../broker/raw-client.js';
@@ -86,5 +89,23 @@ describe('IncrementalAlterConfigs', () => {
     expect((await produce(client, 'inc-live', 0, big)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     expect((await send(1, [{ resourceType: 2, resourceName: 'inc-live', ops: [['max.message.bytes', ConfigOp.DELETE, null]] }])).responses[0]!.errorCode).toBe(0);
     expect((await produce(client, 'inc-live', 0, big)).errorCode).toBe(0);
+  });
+
+  it('a cluster-wide broker default (message.max.bytes) reaches topics without an override, and DescribeConfigs shows where it came from', async () => {
+    await createTopic(client, 'inherits', 1);
+    const big = batch(['w'.repeat(500)]);
+    expect((await send(1, [{ resourceType: 4, resourceName: '', ops: [['message.max.bytes', ConfigOp.SET, '300']] }])).responses[0]!.errorCode).toBe(0);
+    expect((await produce(client, 'inherits', 0, big)).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    const body = DescribeConfigsRequest.defaults();
+    body.resources = [{ resourceType: 2, resourceName: 'inherits', configurationKeys: ['max.message.bytes'] }];
+    const described = await client.request(ApiKey.DescribeConfigs, 4, DescribeConfigsRequest, body, DescribeConfigsResponse);
+    expect(described.results[0]!.configs[0]).toMatchObject({ value: '300', configSource: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
+    expect((await send(1, [{ resourceType: 4, resourceName: '', ops: [['message.max.bytes', ConfigOp.DELETE, null]] }])).responses[0]!.errorCode).toBe(0);
+    expect((await produce(client, 'inherits', 0, big)).errorCode).toBe(0);
+  });
+
+  it('refuses a broker key that cannot change without a restart with INVALID_REQUEST', async () => {
+    const res = await send(1, [{ resourceType: 4, resourceName: '1', ops: [['num.partitions', ConfigOp.SET, '3']] }]);
+    expect(res.responses[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 });
