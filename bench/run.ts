@@ -45,9 +45,19 @@ async function load<T>(args: string[], timeoutMs: number): Promise<T> {
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
+// Whatever this run started dies with it, even when a step throws: a broker left running
+// would skew every later measurement on the machine.
+const children = new Set<ChildProcess>();
+let workDir: string | undefined;
+process.on('exit', () => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 /** Spawns a process and waits for its "listening on host:port" line. */
 function serve(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+  children.add(child);
   let out = '';
   return new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`no listening line from ${args.join(' ')}:\n${out}`)), 20_000);
@@ -130,6 +140,7 @@ await buildLoadGenerator();
 if (!existsSync(join(ROOT, 'dist/sluice.mjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+workDir = work;
 const dataDir = join(work, 'data');
 const started = Date.now();
 const tsxImport = ['--import', 'tsx'];
@@ -156,18 +167,53 @@ const sampler = setInterval(() => {
 }, 100);
 
 let topicSeq = 0;
-async function createTopic(prefix: string, partitions: number): Promise<{ topic: string; ms: number }> {
+/**
+ * Creates a topic and waits until Metadata shows a leader for every partition, at most
+ * `waitMs`. A CreateTopics that times out is not the end: the broker may still be creating, so
+ * Metadata decides, and the step reports how many partitions it found.
+ */
+async function createTopic(prefix: string, partitions: number, waitMs = 30_000): Promise<{ topic: string; ms: number; led: number; error: string }> {
   const topic = `${prefix}-${++topicSeq}`;
   const t0 = performance.now();
-  const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true, timeout: 170_000 });
-  if (!created) throw new Error(`topic ${topic} was not created`);
-  return { topic, ms: performance.now() - t0 };
+  let error = '';
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false, timeout: waitMs });
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  let led = 0;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      led = metadata.topics[0]!.partitions.filter((p) => p.partitionErrorCode === 0 && p.leader >= 0).length;
+    } catch (e) {
+      error ||= e instanceof Error ? e.message : String(e);
+    }
+    if (led >= partitions || performance.now() - t0 > waitMs) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (led === 0) throw new Error(`topic ${topic} was not created: ${error}`);
+  return { topic, ms: performance.now() - t0, led, error };
+}
+
+/**
+ * The limit is what the machine can do, so it is the best of three tries: on a shared machine a
+ * single short try mostly measures the neighbours. (Sluice gets one try, so ratios lean low.)
+ */
+async function bestOf(tries: number, once: () => Promise<RawOut>): Promise<RawOut> {
+  let best: RawOut | undefined;
+  for (let i = 0; i < tries; i++) {
+    const out = await once();
+    if (!best || out.mbPerSec > best.mbPerSec) best = out;
+  }
+  return best!;
 }
 
 /** The limit for one produce row: the same bytes in frames of the average Produce request size. */
-async function produceLimit(out: ProduceOut): Promise<RawOut> {
+function produceLimit(out: ProduceOut): Promise<RawOut> {
   const frame = Math.max(64, Math.round(out.requestBytes / Math.max(1, out.requests)));
-  return load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(Math.max(out.requestBytes, frame)), '-f', String(frame), '-i', '5', '-T', '20'], 40_000);
+  const bytes = Math.max(out.requestBytes, 32 << 20);
+  return bestOf(3, () => load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(bytes), '-f', String(frame), '-i', '5', '-T', '20'], 40_000));
 }
 
 const log = (line: string): void => void process.stdout.write(line + '\n');
@@ -209,8 +255,8 @@ for (const size of [1024, 100])
 
 for (const cell of matrix) {
   const { topic } = await createTopic(`produce-${cell.size}b-${cell.partitions}p`, cell.partitions);
-  // About 100 MB of 1 KiB records or 30 MB of 100 B records; capped in time either way.
-  const count = (cell.size >= 1024 ? 100_000 : 300_000) / (QUICK ? 2.5 : 1);
+  // About 60 MB of 1 KiB records or 20 MB of 100 B records; capped in time either way.
+  const count = (cell.size >= 1024 ? 60_000 : 200_000) / (QUICK ? 1.5 : 1);
   const load1 = loadAverage()[0];
   const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', String(cell.size), '-a', cell.acks === 'all' ? '-1' : cell.acks, '-z', cell.compression, '-p', String(cell.partitions), '-T', QUICK ? '6' : '12'], 60_000);
   const limit = await produceLimit(out);
@@ -292,7 +338,7 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
   const load1 = loadAverage()[0];
   const out = await load<ConsumeOut>(['consume', '-b', brokers, '-t', source.topic, '-n', String(source.records), '-p', '1', '-T', '30'], 60_000);
   const streamer = await serve(process.execPath, [...tsxImport, join(ROOT, 'bench/limit/limit-server.ts'), 'stream', ...logFiles]);
-  const limit = await load<RawOut>(['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000);
+  const limit = await bestOf(3, () => load<RawOut>(['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000));
   await stopChild(streamer.child);
   const streamingSeconds = out.records / out.recordsPerSec;
   const logMbPerSec = logBytes / streamingSeconds / 1e6;
@@ -349,6 +395,7 @@ log(`latency limit (bare round trip, 1 frame in flight): p50 ${latencyLimit.p50M
 interface PartitionRow {
   partitions: number;
   createMs: number;
+  createError: string;
   metadataPartitions: number;
   produceServed: number;
   records: number;
@@ -360,14 +407,13 @@ interface PartitionRow {
 }
 const partitionRows: PartitionRow[] = [];
 for (const partitions of QUICK ? [1, 100] : [1, 100, 1000, 10_000]) {
-  const { topic, ms } = await createTopic(`scale-${partitions}p`, partitions);
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  const servedByMetadata = metadata.topics[0]!.partitions.filter((p) => p.partitionErrorCode === 0 && p.leader >= 0).length;
+  const { topic, ms, led: servedByMetadata, error } = await createTopic(`scale-${partitions}p`, partitions, QUICK ? 20_000 : 60_000);
+  if (error) log(`${partitions} partitions: CreateTopics: ${error}`);
   // At least one record per partition, so every partition must acknowledge a produce.
   const count = Math.max(QUICK ? 40_000 : 100_000, partitions);
   const load1 = loadAverage()[0];
   const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', '1024', '-a', '1', '-p', String(partitions), '-T', QUICK ? '8' : '40'], 120_000);
-  partitionRows.push({ partitions, createMs: round(ms, 0), metadataPartitions: servedByMetadata, produceServed: out.partitionsServed, records: out.delivered, recordsPerSec: round(out.recordsPerSec, 0), mbPerSec: round(out.mbPerSec), p99Ms: out.p99Ms, failed: out.failed, load1 });
+  partitionRows.push({ partitions, createMs: round(ms, 0), createError: error, metadataPartitions: servedByMetadata, produceServed: out.partitionsServed, records: out.delivered, recordsPerSec: round(out.recordsPerSec, 0), mbPerSec: round(out.mbPerSec), p99Ms: out.p99Ms, failed: out.failed, load1 });
   log(`${partitions} partitions: created in ${round(ms, 0)} ms, ${servedByMetadata} in Metadata, ${out.partitionsServed} acknowledged a produce; ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s · load ${load1}`);
 }
 
@@ -404,7 +450,7 @@ rmSync(work, { recursive: true, force: true });
 let startup: { startupMsMedian: number; startupMsMin: number; idleRssMbMedian: number; runs: number } | undefined;
 if (!SKIP_STARTUP) {
   const load1 = loadAverage()[0];
-  await run(process.execPath, [...tsxImport, join(ROOT, 'bench/startup/startup.bench.ts')], 120_000, { ...process.env, STARTUP_RUNS: QUICK ? '3' : '7' });
+  await run(process.execPath, [...tsxImport, join(ROOT, 'bench/startup/startup.bench.ts')], 120_000, { ...process.env, STARTUP_RUNS: QUICK ? '3' : '5' });
   startup = { ...(JSON.parse(readFileSync(join(RESULTS, 'startup.json'), 'utf8')) as NonNullable<typeof startup>), ...{ load1 } };
   log(`start-up: median ${startup.startupMsMedian} ms (min ${startup.startupMsMin}), idle RSS ${startup.idleRssMbMedian} MB · load ${load1}`);
 }
@@ -448,7 +494,7 @@ const result = {
 
 const md: string[] = [];
 md.push(`# Sluice against the limit of this machine`, '');
-md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit); *ratio* = Sluice ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
+md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit), best of three tries; *ratio* = Sluice (one try) ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
 md.push('## Goals', '', '| goal | measured | met |', '|---|---|---|');
 for (const g of goals) md.push(`| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`);
 md.push('', '## Produce (librdkafka C generator; kafkajs for reference)', '');
@@ -466,7 +512,7 @@ md.push(`| limit: bare round trip, one 1,100 B frame in flight | | | ${latencyLi
 md.push('', '![latency CDF](latency-cdf.svg)', '');
 md.push('## Scaling with partitions (1 KiB records, acks=1, round-robin over every partition)', '');
 md.push('| partitions | create topic | partitions in Metadata | partitions that acknowledged a produce | records | records/s | MB/s | p99 ms | failed | load |', '|---|---|---|---|---|---|---|---|---|---|');
-for (const r of partitionRows) md.push(`| ${r.partitions} | ${r.createMs} ms | ${r.metadataPartitions} | ${r.produceServed} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.failed} | ${r.load1} |`);
+for (const r of partitionRows) md.push(`| ${r.partitions} | ${r.createMs} ms${r.createError ? ` (${r.createError})` : ''} | ${r.metadataPartitions} | ${r.produceServed} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.failed} | ${r.load1} |`);
 md.push('', '![throughput vs partitions](throughput-vs-partitions.svg)', '');
 md.push('## Scaling with connections (1 KiB, 8 partitions, acks=1; one librdkafka producer per connection)', '');
 md.push('| connections | records | records/s | MB/s | p99 ms | load |', '|---|---|---|---|---|---|');

@@ -45,6 +45,9 @@ for (const scenario of scenarios) {
   const profileDir = join(OUT, scenario.name);
   rmSync(profileDir, { recursive: true, force: true });
   const broker = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, join(ROOT, 'bin/sluice.js'), 'start', '--port', '0', '--data-dir', join(dir, 'data'), '--log-level', 'warn', ...(scenario.broker ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A failed step must not leave a profiling broker running on the shared machine.
+  const reap = (): void => void broker.kill('SIGKILL');
+  process.on('exit', reap);
   const port = await new Promise<number>((res, rej) => {
     let out = '';
     const timer = setTimeout(() => rej(new Error(`broker did not start:\n${out}`)), 20_000);
@@ -68,6 +71,7 @@ for (const scenario of scenarios) {
   const killer = setTimeout(() => broker.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(killer);
+  process.off('exit', reap);
   rmSync(dir, { recursive: true, force: true });
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written for ${scenario.name}`);
