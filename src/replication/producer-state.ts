@@ -35,6 +35,8 @@ export interface ProducerEntry {
   batches: BatchMetadata[];
   /** First offset of the producer's open transaction on this partition. */
   currentTxnFirstOffset: bigint | null;
+  /** Offset of the producer's last COMMIT/ABORT marker here (-1 if none seen since load). */
+  lastMarkerOffset: bigint;
 }
 
 /** An entry of Kafka's aborted transaction index (`.txnindex`). */
@@ -196,7 +198,7 @@ export class ProducerStateManager {
   private entryFor(producerId: bigint, epoch: number): ProducerEntry {
     let entry = this.producers.get(producerId);
     if (entry === undefined) {
-      entry = { producerId, producerEpoch: epoch, coordinatorEpoch: -1, lastTimestamp: -1n, batches: [], currentTxnFirstOffset: null };
+      entry = { producerId, producerEpoch: epoch, coordinatorEpoch: -1, lastTimestamp: -1n, batches: [], currentTxnFirstOffset: null, lastMarkerOffset: -1n };
       this.producers.set(producerId, entry);
     } else if (entry.producerEpoch !== epoch) {
       // A new epoch forgets the old epoch's sequences (Kafka's maybeUpdateProducerEpoch).
@@ -228,6 +230,7 @@ export class ProducerStateManager {
     if (marker === undefined) return undefined;
     const entry = this.entryFor(header.producerId, header.producerEpoch);
     entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastMarkerOffset = header.baseOffset;
     entry.lastTimestamp = header.maxTimestamp;
     const firstOffset = entry.currentTxnFirstOffset ?? header.baseOffset;
     entry.currentTxnFirstOffset = null;
@@ -263,6 +266,17 @@ export class ProducerStateManager {
 
   allAborted(): readonly AbortedTxn[] {
     return this.aborted;
+  }
+
+  /**
+   * KIP-890 verification: where a transactional batch would start the producer's transaction on
+   * this partition, the state it must still find at append time (no marker in between); null
+   * when the producer already has a transaction open here and nothing needs verifying.
+   */
+  verificationGuard(producerId: bigint): bigint | null {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return -1n;
+    return entry.currentTxnFirstOffset !== null ? null : entry.lastMarkerOffset;
   }
 
   producer(producerId: bigint): ProducerEntry | undefined {
@@ -372,7 +386,7 @@ export class ProducerStateManager {
           ? []
           : [{ firstSeq: Math.max(0, e.lastSequence - e.offsetDelta), lastSeq: e.lastSequence, firstOffset: e.lastOffset - BigInt(e.offsetDelta), lastOffset: e.lastOffset, timestamp: e.timestamp }];
       const currentTxnFirstOffset = e.currentTxnFirstOffset >= 0n ? e.currentTxnFirstOffset : null;
-      this.producers.set(e.producerId, { producerId: e.producerId, producerEpoch: e.producerEpoch, coordinatorEpoch: e.coordinatorEpoch, lastTimestamp: e.timestamp, batches, currentTxnFirstOffset });
+      this.producers.set(e.producerId, { producerId: e.producerId, producerEpoch: e.producerEpoch, coordinatorEpoch: e.coordinatorEpoch, lastTimestamp: e.timestamp, batches, currentTxnFirstOffset, lastMarkerOffset: -1n });
       if (currentTxnFirstOffset !== null) this.ongoing.set(e.producerId, currentTxnFirstOffset);
     }
   }

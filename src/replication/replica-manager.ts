@@ -31,6 +31,11 @@ export interface ReplicaManagerOptions {
   readonly log: Logger;
   /** Where producer-state snapshots and `.txnindex` files go (the logs' file system); none without it. */
   readonly fs?: FileSystem;
+  /**
+   * KIP-890 part 1: asks the transaction coordinator whether a transactional batch that would start
+   * its producer's transaction on a partition belongs to an ongoing transaction (0, or the error).
+   */
+  readonly verifyTransaction?: (producerId: bigint, producerEpoch: number, topic: string, partition: number) => Promise<number>;
 }
 
 export interface ProduceOptions {
@@ -247,7 +252,19 @@ export class ReplicaManager {
     // Producer-state check, append and state update are one step on the partition's producer
     // queue, so a concurrent produce never sees the state between append and update.
     const producers = partition.producers;
+    // Verified outside the queue (the coordinator may be writing a marker here meanwhile); the
+    // guard makes sure no marker for this producer landed between verification and append.
+    const verify = this.options.verifyTransaction;
+    const producerId = validation.first.producerId;
+    const guard = origin === 'client' && validation.isTransactional && verify !== undefined ? producers.verificationGuard(producerId) : null;
+    if (guard !== null) {
+      const errorCode = await verify!(producerId, validation.first.producerEpoch, topic, partitionIndex);
+      if (errorCode !== 0) return produceError(errorCode, `Transactional produce of producer ${producerId} to ${topic}-${partitionIndex} is not part of an ongoing transaction`);
+    }
     return producers.queue.run(async (): Promise<ProduceOutcome> => {
+      if (guard !== null && producers.verificationGuard(producerId) !== guard && producers.verificationGuard(producerId) !== null) {
+        return produceError(ErrorCode.INVALID_TXN_STATE, `The transaction of producer ${producerId} ended while its write to ${topic}-${partitionIndex} was verified`);
+      }
       const check = producers.check(batches, origin);
       if (check.kind === 'error') return produceError(check.errorCode, check.message);
       if (check.kind === 'duplicate') {

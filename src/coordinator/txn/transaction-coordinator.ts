@@ -434,6 +434,26 @@ export class TransactionCoordinator {
     });
   }
 
+  /**
+   * KIP-890 part 1 (transaction.partition.verification.enable): a partition leader asks before
+   * the first transactional batch of a transaction lands, so a stray or late write cannot open a
+   * transaction the coordinator will never end. Errors are what the producer hears.
+   */
+  verifyProduce(producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> {
+    // Coordinator trouble is retriable for the producer (Kafka answers NOT_ENOUGH_REPLICAS).
+    return this.withTxnState(null, () => ErrorCode.NOT_ENOUGH_REPLICAS, () => {
+      let txn: TxnMetadata | undefined;
+      for (const t of this.txns.values()) if (t.producerId === producerId) txn = t;
+      if (txn === undefined) return Promise.resolve(ErrorCode.INVALID_TXN_STATE);
+      if (producerEpoch < txn.producerEpoch) return Promise.resolve(ErrorCode.INVALID_PRODUCER_EPOCH);
+      if (txn.state === TxnState.PrepareCommit || txn.state === TxnState.PrepareAbort || txn.state === TxnState.PrepareEpochFence) {
+        return Promise.resolve(ErrorCode.NOT_ENOUGH_REPLICAS);
+      }
+      const ok = txn.state === TxnState.Ongoing && producerEpoch === txn.producerEpoch && hasPartition(txn, topic, partition);
+      return Promise.resolve(ok ? 0 : ErrorCode.INVALID_TXN_STATE);
+    });
+  }
+
   // ---- EndTxn and completion ----
 
   endTransaction(transactionalId: string, producerId: bigint, producerEpoch: number, committed: boolean): Promise<number> {

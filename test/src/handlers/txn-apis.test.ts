@@ -138,9 +138,10 @@ describe('transaction APIs on the wire', () => {
     expect(part.abortedTransactions).toEqual([{ producerId, firstOffset: before }]);
   });
 
-  it('WriteTxnMarkers v0 and v1 write markers; an older coordinator epoch or unknown partition is refused', async () => {
+  it('a stray transactional write is refused; WriteTxnMarkers v0 and v1 write markers; an older coordinator epoch or unknown partition is refused', async () => {
     const { producerId } = await init(5, null);
-    expect(await produce(producerId, 0, 0, 1, true)).toMatchObject({ errorCode: 0 });
+    // KIP-890: a transactional write that is not part of an ongoing transaction is refused.
+    expect(await produce(producerId, 0, 0, 1, true)).toMatchObject({ errorCode: ErrorCode.INVALID_TXN_STATE });
     for (const version of [0, 1]) {
       const body = WriteTxnMarkersRequest.defaults();
       body.markers = [{ producerId, producerEpoch: 0, transactionResult: true, coordinatorEpoch: 5 - version * 5, topics: [{ name: 'w', partitionIndexes: [0, 3] }] }];
