@@ -123,6 +123,8 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
   private nextApply = 0n;
   private highWatermark = 0n;
   private waiters: CommitWaiter[] = [];
+  /** Offset after this leader's LeaderChange record: applied up to here, the image is current. */
+  private leaderReadyOffset = 0n;
   private readonly leaderWaiters: (() => void)[] = [];
 
   constructor(private readonly options: RaftQuorumOptions) {
@@ -151,8 +153,13 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
     return this.node?.currentEpoch ?? -1;
   }
 
+  /**
+   * Leader of the quorum with every committed record of earlier epochs applied, so the
+   * controller validates against a current image (KRaft's controller likewise waits until
+   * it has replayed up to its own epoch's start before it acts).
+   */
   get isLeader(): boolean {
-    return this.started && !this.stopped && this.node?.role === 'leader';
+    return this.started && !this.stopped && this.node?.role === 'leader' && this.nextApply >= this.leaderReadyOffset;
   }
 
   onCommit(listener: CommitListener): void {
@@ -203,6 +210,8 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
           const payloads = records.map((r) => encodeMetadataRecord(r));
           const node = this.node;
           if (!this.started || this.stopped || node === undefined) throw new Error('metadata quorum is not running');
+          // A new leader still replaying earlier epochs must not act on a stale image.
+          if (node.role === 'leader' && this.nextApply < this.leaderReadyOffset) throw new NotControllerError(-1);
           const { result, output } = node.propose(payloads, Date.now());
           if (!result.accepted) {
             await this.process(output);
@@ -361,6 +370,8 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
           highWatermark = effect.offset;
           break;
         case 'role-changed':
+          // The LeaderChange record is already in the log when the node reports the new role.
+          if (effect.role === 'leader') this.leaderReadyOffset = raftLog.endOffset();
           this.log.info({ role: effect.role, epoch: effect.epoch, leaderId: effect.leaderId }, 'metadata quorum role changed');
           break;
       }

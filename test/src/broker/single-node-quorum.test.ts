@@ -8,6 +8,9 @@ import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { DescribeQuorumRequest, createDescribeQuorumRequest } from '../../../protocol/generated/message/describe-quorum-request.js';
 import { DescribeQuorumResponse } from '../../../protocol/generated/message/describe-quorum-response.js';
 import { RpcClient } from '../../../src/metadata/raft-driver/rpc-client.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('single-node broker on a one-voter Raft quorum', () => {
   let broker: RunningBroker;
@@ -75,4 +78,31 @@ describe('single-node broker on a one-voter Raft quorum', () => {
       client.close();
     }
   });
+
+  it('on disk: keeps quorum-state and the metadata log across a restart, and leads a higher epoch', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-quorum-'));
+    try {
+      const first = await startBroker({ dataDir });
+      const admin = new Kafka({ brokers: [first.bootstrapServers], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 1 }] });
+      await admin.disconnect();
+      const epoch = first.broker.quorum.leaderEpoch;
+      await first.stop();
+      const state = JSON.parse(readFileSync(join(dataDir, '__cluster_metadata-0', 'quorum-state'), 'utf8'));
+      expect(state).toMatchObject({ leaderId: 1, leaderEpoch: epoch, currentVoters: [{ voterId: 1 }], data_version: 0 });
+
+      const second = await startBroker({ dataDir });
+      try {
+        expect(second.clusterId).toBe(first.clusterId);
+        expect(second.broker.quorum.isLeader).toBe(true);
+        expect(second.broker.quorum.leaderEpoch).toBe(epoch + 1);
+        expect(second.broker.image.topic('kept')).toBeDefined();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
