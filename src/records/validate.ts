@@ -267,3 +267,26 @@ export async function allRecordsHaveKeys(buf: Buffer): Promise<boolean> {
   const inspection = await inspectRecords(buf);
   return inspection.ok && inspection.recordsWithoutKey === 0;
 }
+
+/**
+ * Kafka recomputes a batch's maxTimestamp from its records when appending. Some clients
+ * (sarama) never set it, which breaks the time index and ListOffsets by timestamp. A batch
+ * whose maxTimestamp is below its first record's timestamp cannot be right: only those are
+ * walked (decompressing if needed), fixed, and their CRC rewritten, so correct batches cost nothing.
+ * Returns how many batches were repaired.
+ */
+export async function repairMaxTimestamps(buf: Buffer): Promise<number> {
+  let repaired = 0;
+  for (const pos of batchPositions(buf)) {
+    const header = new BatchHeader(buf, pos);
+    if ((header.attributes & ATTR_TIMESTAMP_TYPE) !== 0 || header.maxTimestamp >= header.baseTimestamp) continue;
+    let max = -1n;
+    for (const record of iterateRecordsPayload(await batchRecordsPayload(buf, pos), header)) {
+      if (record.timestamp > max) max = record.timestamp;
+    }
+    buf.writeBigInt64BE(max, pos + MAX_TIMESTAMP_OFFSET);
+    writeBatchCrc(buf, pos);
+    repaired++;
+  }
+  return repaired;
+}

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
-import { inspectRecords, validateRecords } from '../records/validate.js';
+import { inspectRecords, repairMaxTimestamps, validateRecords } from '../records/validate.js';
 import { upConvertForProduce } from '../records/legacy.js';
 import { BatchHeader, LOG_OVERHEAD } from '../records/batch-header.js';
 import type { RecordsFailure } from '../records/types.js';
@@ -243,6 +243,8 @@ export class ReplicaManager {
         return { ...produceError(ErrorCode.INVALID_RECORD, message), recordErrors: [{ batchIndex: 0, batchIndexErrorMessage: message }] };
       }
     }
+    // Clients that leave a batch's maxTimestamp unset (sarama) get it recomputed, as Kafka does.
+    await repairMaxTimestamps(batches);
     if (options.acks === -1 && partition.isr.length < config.minInsyncReplicas) {
       return produceError(
         ErrorCode.NOT_ENOUGH_REPLICAS,
