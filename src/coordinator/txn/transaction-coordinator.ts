@@ -573,13 +573,18 @@ export class TransactionCoordinator {
 
   /** A snapshot of one id's state (after the queue drains), or undefined if unknown. */
   describe(transactionalId: string): Promise<{ errorCode: number; txn: TxnMetadata | undefined }> {
+    // Describing never creates __transaction_state; without it no id exists.
+    if (this.deps.metadata.topic(TRANSACTION_STATE_TOPIC) === undefined) return Promise.resolve({ errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, txn: undefined });
     return this.withTxnState(transactionalId, (errorCode) => ({ errorCode, txn: undefined }), () => {
       const txn = this.txns.get(transactionalId);
       return Promise.resolve({ errorCode: txn === undefined ? ErrorCode.TRANSACTIONAL_ID_NOT_FOUND : 0, txn: txn && copyTxn(txn) });
     });
   }
 
+  /** Every id this coordinator holds (loading its partitions first, without creating the topic). */
   list(): Promise<TxnMetadata[]> {
-    return this.queue.run(() => [...this.txns.values()].map(copyTxn));
+    const all = (): Promise<TxnMetadata[]> => Promise.resolve([...this.txns.values()].map(copyTxn));
+    if (this.deps.metadata.topic(TRANSACTION_STATE_TOPIC) === undefined) return this.queue.run(all);
+    return this.withTxnState(null, () => [], all);
   }
 }

@@ -61,7 +61,9 @@ describe('idempotent producer (kafkajs)', () => {
       const after = running.broker.replicas.partition('durable', 0)!;
       expect(after.producers.lastStableOffset(after.log.highWatermark)).toBe(0n);
       expect(after.producers.activeProducers()[0]?.currentTxnFirstOffset).toBe(0n);
-      // The coordinator reloads the open transaction from __transaction_state and can abort it.
+      // The coordinator reloads the open transaction from __transaction_state (ListTransactions
+      // loads too, without any request for the id first).
+      expect((await running.broker.txnCoordinator!.list()).map((t) => t.transactionalId)).toContain('durable-txn');
       const described = await running.broker.txnCoordinator!.describe('durable-txn');
       expect(described.txn?.state).toBe(1); // Ongoing
       await running.stop();
