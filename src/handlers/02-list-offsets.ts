@@ -13,7 +13,14 @@ export function createListOffsetsHandler(services: BrokerServices): ApiHandler<L
     async handle(request, context) {
       const version = context.apiVersion;
       const isolation = version >= 2 ? request.isolationLevel : 0;
-      const seen = new Set<string>();
+      // Kafka answers every entry of a partition named more than once with INVALID_REQUEST.
+      const counts = new Map<string, number>();
+      for (const topic of request.topics) {
+        for (const p of topic.partitions) {
+          const key = `${topic.name}\u0000${p.partitionIndex}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
       const response = ListOffsetsResponse.defaults();
       response.topics = await Promise.all(
         request.topics.map(async (topic) => ({
@@ -21,9 +28,7 @@ export function createListOffsetsHandler(services: BrokerServices): ApiHandler<L
           partitions: await Promise.all(
             topic.partitions.map(async (p) => {
               const base = { partitionIndex: p.partitionIndex, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
-              const key = `${topic.name}\u0000${p.partitionIndex}`;
-              if (seen.has(key)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
-              seen.add(key);
+              if ((counts.get(`${topic.name}\u0000${p.partitionIndex}`) ?? 0) > 1) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
               const outcome = await services.replicas.listOffset(topic.name, p.partitionIndex, p.timestamp, isolation, version >= 4 ? p.currentLeaderEpoch : -1);
               if (version === 0) {
                 return { ...base, errorCode: outcome.errorCode, oldStyleOffsets: outcome.errorCode === 0 && outcome.offset >= 0n ? [outcome.offset] : [] };

@@ -322,8 +322,7 @@ const cases: Case[] = [
   },
   {
     name: 'ListOffsets naming one partition twice: INVALID_REQUEST',
-    // Kafka marks every entry of a duplicated partition; 02-list-offsets.ts answers the first one normally.
-    knownDeviation: 'only the second entry gets INVALID_REQUEST',
+    // Kafka marks every entry of a duplicated partition, the first one included.
     async run(client) {
       const body = ListOffsetsRequest.defaults();
       body.replicaId = -1;
