@@ -166,14 +166,25 @@ export class ProducerStateFiles {
     }
   }
 
-  /** Every aborted transaction in the directory's `.txnindex` files, in offset order. */
-  readAborted(): AbortedTxn[] {
+  private txnIndexBases(): bigint[] {
     const bases: bigint[] = [];
     for (const name of this.fs.list(this.dir)) {
       const base = parseOffsetFileName(name, TXN_INDEX_SUFFIX);
       if (base !== null) bases.push(base);
     }
-    bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return bases.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Removes the `.txnindex` files of segments that are gone (retention, DeleteRecords). */
+  removeTxnIndexesExcept(liveSegmentBases: ReadonlySet<bigint>): void {
+    for (const base of this.txnIndexBases()) {
+      if (!liveSegmentBases.has(base)) this.fs.remove(joinPath(this.dir, offsetFileName(base, TXN_INDEX_SUFFIX)));
+    }
+  }
+
+  /** Every aborted transaction in the directory's `.txnindex` files, in offset order. */
+  readAborted(): AbortedTxn[] {
+    const bases = this.txnIndexBases();
     return bases.flatMap((base) => decodeTxnIndex(readWhole(this.fs, joinPath(this.dir, offsetFileName(base, TXN_INDEX_SUFFIX)))));
   }
 }

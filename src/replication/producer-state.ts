@@ -358,8 +358,16 @@ export class ProducerStateManager {
     if (aborted.length > 0) await this.files?.appendAborted(segmentBaseOffset, aborted);
   }
 
-  /** Writes `<offset>.snapshot` (at a segment roll, before the rolling batch is applied, and at shutdown). */
-  async takeSnapshot(offset: bigint): Promise<void> {
+  /**
+   * Writes `<offset>.snapshot` (at a segment roll, before the rolling batch is applied, and at
+   * shutdown). With the log's current shape it also forgets what retention removed: aborted
+   * transactions below the log start and `.txnindex` files of deleted segments.
+   */
+  async takeSnapshot(offset: bigint, log?: { logStartOffset: bigint; segmentBaseOffsets(): bigint[] }): Promise<void> {
+    if (log !== undefined) {
+      this.onLogStartOffset(log.logStartOffset);
+      this.files?.removeTxnIndexesExcept(new Set(log.segmentBaseOffsets()));
+    }
     await this.files?.writeSnapshot(offset, this.snapshotEntries());
   }
 

@@ -276,7 +276,7 @@ export class ReplicaManager {
       const segmentsBefore = partition.log.segmentCount;
       const result = await partition.log.append(batches, partition.leaderEpoch);
       // At a roll Kafka snapshots the producer state as of the new segment's base: before this batch.
-      if (partition.log.segmentCount > segmentsBefore) await producers.takeSnapshot(result.baseOffset).catch((error: unknown) => this.options.log.warn({ err: error }, 'producer snapshot failed'));
+      if (partition.log.segmentCount > segmentsBefore) await producers.takeSnapshot(result.baseOffset, partition.log).catch((error: unknown) => this.options.log.warn({ err: error }, 'producer snapshot failed'));
       const aborted = producers.apply(batches);
       if (aborted.length > 0) {
         await producers.persistAborted(aborted, partition.log.segmentBaseOffsets().at(-1) ?? result.baseOffset).catch((error: unknown) => this.options.log.warn({ err: error }, 'txn index write failed'));

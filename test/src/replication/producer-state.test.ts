@@ -153,6 +153,11 @@ describe('ProducerStateManager', () => {
     expect(restored.lastStableOffset(5n)).toBe(3n);
     expect(restored.check(batch(1n, 0, 2, 1), 'client').kind).toBe('duplicate');
     expect(restored.check(batch(1n, 0, 3, 1), 'client').kind).toBe('append');
+
+    // Retention removed the first segment: its txn index and aborted entry go at the next snapshot.
+    await restored.takeSnapshot(5n, { logStartOffset: 3n, segmentBaseOffsets: () => [3n] });
+    expect(fs.list('/p')).toEqual(['00000000000000000004.snapshot', '00000000000000000005.snapshot']);
+    expect(restored.allAborted()).toEqual([]);
   });
 
   it('expires idle producers after producer.id.expiration.ms, never one with an open transaction', () => {
