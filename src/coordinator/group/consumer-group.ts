@@ -1,6 +1,19 @@
 // KIP-848 consumer groups: server-side assignment, member epochs and reconciliation.
 // The data here is plain; GroupCoordinator owns it and changes it inside the group's queue.
 import type { Cancel } from './scheduler.js';
+import {
+  consumerGroupMetadataKey,
+  consumerGroupMetadataValue,
+  currentAssignmentKey,
+  currentAssignmentValue,
+  memberMetadataKey,
+  memberMetadataValue,
+  targetAssignmentMemberKey,
+  targetAssignmentMemberValue,
+  targetAssignmentMetadataKey,
+  targetAssignmentMetadataValue,
+  type ConsumerGroupRecord,
+} from './records.js';
 
 /** topic id → partitions. */
 export type Assignment = Map<string, Set<number>>;
@@ -37,6 +50,8 @@ export class ConsumerGroupState {
   topicSignature = '';
   /** Assignor that computed the target assignment. */
   assignorName = 'uniform';
+  /** What __consumer_offsets holds for this group: record key (hex) → value (hex), to write only changes. */
+  readonly persisted = new Map<string, string>();
 
   /** Kafka's consumer group states: empty, assigning, reconciling, stable. */
   get state(): 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' {
@@ -177,4 +192,101 @@ export function reconcile(member: ConsumerMember, target: Assignment, targetEpoc
   member.previousMemberEpoch = member.memberEpoch;
   member.memberEpoch = targetEpoch;
   member.state = unreleased ? 'unreleased_partitions' : 'stable';
+}
+
+/** Kafka's MemberState byte values (ConsumerGroupCurrentMemberAssignmentValue.state). */
+const MEMBER_STATE_CODES: Record<MemberState, number> = { stable: 0, unrevoked_partitions: 1, unreleased_partitions: 2 };
+
+function topicPartitionsOf(a: Assignment): { topicId: string; partitions: number[] }[] {
+  return [...a].filter(([, p]) => p.size > 0).map(([topicId, p]) => ({ topicId, partitions: [...p].sort((x, y) => x - y) }));
+}
+
+function assignmentOf(list: readonly { topicId: string; partitions: number[] }[]): Assignment {
+  return new Map(list.map((t) => [t.topicId, new Set(t.partitions)]));
+}
+
+/**
+ * The records that describe the group now, in Kafka's ConsumerGroup* schemas, reduced to what
+ * differs from what was last written: changed values, and tombstones for keys that went away
+ * (an empty group writes tombstones for all of them). Call `markPersisted` once appended.
+ */
+export function consumerGroupChanges(groupId: string, cg: ConsumerGroupState, deleted = false): { key: Buffer; value: Buffer | null }[] {
+  const now = new Map<string, { key: Buffer; value: Buffer }>();
+  const put = (key: Buffer, value: Buffer) => now.set(key.toString('hex'), { key, value });
+  if (!deleted) {
+    for (const m of cg.members.values()) {
+      put(memberMetadataKey(groupId, m.memberId), memberMetadataValue({
+        instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost, subscribedTopicNames: m.subscribedTopicNames,
+        subscribedTopicRegex: null, rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor, classicMemberMetadata: null,
+      }));
+      put(targetAssignmentMemberKey(groupId, m.memberId), targetAssignmentMemberValue({ topicPartitions: topicPartitionsOf(cg.targetAssignment.get(m.memberId) ?? new Map()) }));
+      put(currentAssignmentKey(groupId, m.memberId), currentAssignmentValue({
+        memberEpoch: m.memberEpoch, previousMemberEpoch: m.previousMemberEpoch, state: MEMBER_STATE_CODES[m.state],
+        assignedPartitions: topicPartitionsOf(m.assigned), partitionsPendingRevocation: topicPartitionsOf(m.pendingRevocation),
+      }));
+    }
+    put(targetAssignmentMetadataKey(groupId), targetAssignmentMetadataValue({ assignmentEpoch: cg.assignmentEpoch }));
+    put(consumerGroupMetadataKey(groupId), consumerGroupMetadataValue({ epoch: cg.groupEpoch }));
+  }
+  const out: { key: Buffer; value: Buffer | null }[] = [];
+  for (const [hex, record] of now) if (cg.persisted.get(hex) !== record.value.toString('hex')) out.push(record);
+  for (const hex of cg.persisted.keys()) if (!now.has(hex)) out.push({ key: Buffer.from(hex, 'hex'), value: null });
+  return out;
+}
+
+export function markPersisted(cg: ConsumerGroupState, written: readonly { key: Buffer; value: Buffer | null }[]): void {
+  for (const r of written) {
+    if (r.value === null) cg.persisted.delete(r.key.toString('hex'));
+    else cg.persisted.set(r.key.toString('hex'), r.value.toString('hex'));
+  }
+}
+
+/** Rebuilds a group from its last ConsumerGroup* records (tombstoned ones already dropped). */
+export function restoreConsumerGroup(records: readonly { key: Buffer; value: Buffer; record: ConsumerGroupRecord }[]): ConsumerGroupState {
+  const cg = new ConsumerGroupState();
+  const member = (memberId: string): ConsumerMember => {
+    let m = cg.members.get(memberId);
+    if (m === undefined) {
+      m = {
+        memberId, instanceId: null, rackId: null, clientId: '', clientHost: '', rebalanceTimeoutMs: 0, subscribedTopicNames: [], serverAssignor: null,
+        memberEpoch: 0, previousMemberEpoch: -1, state: 'stable', assigned: new Map(), pendingRevocation: new Map(), sessionTimer: null, revocationTimer: null,
+      };
+      cg.members.set(memberId, m);
+    }
+    return m;
+  };
+  for (const { key, value, record } of records) {
+    cg.persisted.set(key.toString('hex'), value.toString('hex'));
+    if (record.value === null) continue;
+    switch (record.type) {
+      case 3:
+        cg.groupEpoch = record.value.epoch;
+        break;
+      case 6:
+        cg.assignmentEpoch = record.value.assignmentEpoch;
+        break;
+      case 5: {
+        const m = member(record.memberId);
+        Object.assign(m, {
+          instanceId: record.value.instanceId, rackId: record.value.rackId, clientId: record.value.clientId, clientHost: record.value.clientHost,
+          subscribedTopicNames: record.value.subscribedTopicNames, rebalanceTimeoutMs: record.value.rebalanceTimeoutMs, serverAssignor: record.value.serverAssignor,
+        });
+        if (m.instanceId !== null) cg.staticMembers.set(m.instanceId, m.memberId);
+        break;
+      }
+      case 7:
+        cg.targetAssignment.set(record.memberId, assignmentOf(record.value.topicPartitions));
+        break;
+      case 8: {
+        const m = member(record.memberId);
+        const state = (Object.keys(MEMBER_STATE_CODES) as MemberState[]).find((k) => MEMBER_STATE_CODES[k] === record.value!.state) ?? 'stable';
+        Object.assign(m, {
+          memberEpoch: record.value.memberEpoch, previousMemberEpoch: record.value.previousMemberEpoch, state,
+          assigned: assignmentOf(record.value.assignedPartitions), pendingRevocation: assignmentOf(record.value.partitionsPendingRevocation),
+        });
+        break;
+      }
+    }
+  }
+  return cg;
 }

@@ -31,14 +31,18 @@ import {
   offsetCommitKey,
   offsetCommitValue,
   type CommittedOffset,
+  type ConsumerGroupRecord,
 } from './records.js';
 import { systemScheduler, type Cancel, type Scheduler } from './scheduler.js';
 import {
   ASSIGNORS,
   ConsumerGroupState,
   assignmentEquals,
+  consumerGroupChanges,
   copyAssignment,
+  markPersisted,
   reconcile,
+  restoreConsumerGroup,
   type Assignment,
   type ConsumerMember,
   type TopicInfo,
@@ -158,6 +162,10 @@ const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
 function assignorName(configured: string): string {
   const lower = configured.toLowerCase();
   return lower.includes('range') ? 'range' : 'uniform';
+}
+
+function topicSignature(topics: readonly TopicInfo[]): string {
+  return topics.map((t) => `${t.topicId}:${t.partitions}`).join(',');
 }
 
 function toAssignment(topicPartitions: readonly { topicId: string; partitions: number[] }[]): Assignment {
@@ -358,6 +366,7 @@ export class GroupCoordinator {
     let offset = log.logStartOffset;
     const loadedGroups = new Map<string, GroupMetadataValue | null>();
     const loadedOffsets = new Map<string, Map<string, CommittedOffset | null>>();
+    const loadedConsumer = new Map<string, Map<string, { key: Buffer; value: Buffer; record: ConsumerGroupRecord } | null>>();
     let records = 0;
     while (offset < end) {
       const read = log.read(offset, { maxBytes: LOAD_BUFFER_BYTES, maxOffset: end, minOneBatch: true });
@@ -378,6 +387,10 @@ export class GroupCoordinator {
             let offsets = loadedOffsets.get(decoded.group);
             if (offsets === undefined) loadedOffsets.set(decoded.group, (offsets = new Map()));
             offsets.set(`${decoded.partition}\u0000${decoded.topic}`, decoded.value);
+          } else if (decoded.type === 'consumer') {
+            let records = loadedConsumer.get(decoded.record.group);
+            if (records === undefined) loadedConsumer.set(decoded.record.group, (records = new Map()));
+            records.set(record.key.toString('hex'), record.value === null ? null : { key: record.key, value: record.value, record: decoded.record });
           }
         }
       }
@@ -395,6 +408,19 @@ export class GroupCoordinator {
         const sep = key.indexOf('\u0000');
         this.putOffset(group, key.slice(sep + 1), Number(key.slice(0, sep)), value);
       }
+    }
+    for (const [groupId, byKey] of loadedConsumer) {
+      const live = [...byKey.values()].filter((r) => r !== null);
+      if (live.length === 0) continue;
+      let group = this.groups.get(groupId);
+      if (group === undefined) this.groups.set(groupId, (group = new ClassicGroup(groupId, now)));
+      group.consumer = restoreConsumerGroup(live);
+      group.protocolType = 'consumer';
+      // Partition metadata records (type 4) are not written: take the topics as they are now.
+      group.consumer.topicSignature = topicSignature(this.subscribedTopics(group.consumer));
+      group.consumer.assignorName = this.preferredAssignor(group.consumer);
+      // Members get one session timeout to heartbeat again, as classic members do.
+      for (const member of group.consumer.members.values()) this.scheduleConsumerSession(group, member);
     }
     this.log[records > 0 ? 'info' : 'debug']({ partition, records, groups: loadedGroups.size }, 'loaded __consumer_offsets partition');
   }
@@ -1166,6 +1192,7 @@ export class GroupCoordinator {
       const records: RecordToWrite[] = [];
       for (const [topic, partitions] of group.offsets) for (const p of partitions.keys()) records.push({ key: offsetCommitKey(groupId, topic, p), value: null });
       records.push({ key: groupMetadataKey(groupId), value: null });
+      if (group.consumer !== null) records.push(...consumerGroupChanges(groupId, group.consumer, true));
       const error = await this.append(groupId, records);
       if (error !== ErrorCode.NONE) return error;
       this.cancelTimers(group);
@@ -1242,7 +1269,7 @@ export class GroupCoordinator {
     }
     const notReady = await this.ready(params.groupId);
     if (notReady !== ErrorCode.NONE) return fail(notReady);
-    return this.inGroup(params.groupId, () => {
+    return this.inGroup(params.groupId, async () => {
       let group = this.groups.get(params.groupId);
       const leaving = params.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH;
       if (group === undefined) {
@@ -1262,6 +1289,8 @@ export class GroupCoordinator {
         const member = cg.members.get(memberId);
         if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${params.groupId}.`);
         this.removeConsumerMember(group, member);
+        const persistError = await this.persistConsumerGroup(group);
+        if (persistError !== ErrorCode.NONE) return fail(persistError);
         return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: params.memberId, memberEpoch: params.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
       }
       let member: ConsumerMember;
@@ -1338,6 +1367,9 @@ export class GroupCoordinator {
       reconcile(member, cg.targetAssignment.get(member.memberId) ?? new Map(), cg.assignmentEpoch, owned, (t, p) => this.ownedByOther(cg, member.memberId, t, p));
       this.scheduleConsumerSession(group, member);
       this.scheduleRevocationTimeout(group, member);
+      // Kafka writes the records before it answers.
+      const persistError = await this.persistConsumerGroup(group);
+      if (persistError !== ErrorCode.NONE) return fail(persistError);
       const sendAssignment = joining || !assignmentEquals(before, member.assigned) || (owned !== null && !assignmentEquals(owned, member.assigned));
       return {
         errorCode: ErrorCode.NONE,
@@ -1371,14 +1403,14 @@ export class GroupCoordinator {
   /** Recomputes the target assignment when the group epoch moved past it, or the topics changed. */
   private maybeComputeTargetAssignment(group: ClassicGroup, cg: ConsumerGroupState): void {
     const topics = this.subscribedTopics(cg);
-    const signature = topics.map((t) => `${t.topicId}:${t.partitions}`).join(',');
+    const signature = topicSignature(topics);
     if (signature !== cg.topicSignature) {
       // New topics or partitions: the assignment must be computed again.
       cg.topicSignature = signature;
       cg.groupEpoch = Math.max(cg.groupEpoch, cg.assignmentEpoch + 1);
     }
     if (cg.groupEpoch <= cg.assignmentEpoch) return;
-    const preferred = [...cg.members.values()].map((m) => m.serverAssignor).find((a) => a !== null) ?? assignorName(this.config.consumerGroup.assignors[0] ?? 'uniform');
+    const preferred = this.preferredAssignor(cg);
     const assign = ASSIGNORS[preferred] ?? ASSIGNORS.uniform!;
     cg.assignorName = preferred;
     cg.targetAssignment = assign(
@@ -1387,6 +1419,11 @@ export class GroupCoordinator {
     );
     cg.assignmentEpoch = cg.groupEpoch;
     this.log.info({ groupId: group.groupId, epoch: cg.assignmentEpoch, members: cg.members.size, assignor: preferred }, 'consumer group target assignment computed');
+  }
+
+  /** The assignor a member asked for, else the first of group.consumer.assignors. */
+  private preferredAssignor(cg: ConsumerGroupState): string {
+    return [...cg.members.values()].map((m) => m.serverAssignor).find((a) => a !== null) ?? assignorName(this.config.consumerGroup.assignors[0] ?? 'uniform');
   }
 
   private removeConsumerMember(group: ClassicGroup, member: ConsumerMember): void {
@@ -1401,13 +1438,24 @@ export class GroupCoordinator {
     this.maybeComputeTargetAssignment(group, cg);
   }
 
+  /** Writes what changed in the group's KIP-848 state since the last write. */
+  private async persistConsumerGroup(group: ClassicGroup, deleted = false): Promise<number> {
+    const cg = group.consumer;
+    if (cg === null) return ErrorCode.NONE;
+    const changes = consumerGroupChanges(group.groupId, cg, deleted);
+    const error = await this.append(group.groupId, changes);
+    if (error === ErrorCode.NONE) markPersisted(cg, changes);
+    return error;
+  }
+
   private scheduleConsumerSession(group: ClassicGroup, member: ConsumerMember): void {
     member.sessionTimer?.();
     member.sessionTimer = this.scheduler.schedule(this.config.consumerGroup.sessionTimeoutMs, () => {
-      void this.inGroup(group.groupId, () => {
+      void this.inGroup(group.groupId, async () => {
         if (group.consumer?.members.get(member.memberId) !== member) return;
         this.log.info({ groupId: group.groupId, memberId: member.memberId }, 'consumer group member session expired');
         this.removeConsumerMember(group, member);
+        await this.persistConsumerGroup(group);
       });
     });
   }
@@ -1421,11 +1469,12 @@ export class GroupCoordinator {
     }
     if (member.revocationTimer !== null) return;
     member.revocationTimer = this.scheduler.schedule(member.rebalanceTimeoutMs, () => {
-      void this.inGroup(group.groupId, () => {
+      void this.inGroup(group.groupId, async () => {
         member.revocationTimer = null;
         if (group.consumer?.members.get(member.memberId) !== member || member.state !== 'unrevoked_partitions') return;
         this.log.info({ groupId: group.groupId, memberId: member.memberId }, 'consumer group member did not revoke in time');
         this.removeConsumerMember(group, member);
+        await this.persistConsumerGroup(group);
       });
     });
   }
@@ -1495,8 +1544,9 @@ export class GroupCoordinator {
             expired.push([topic, partition]);
           }
         }
-        const dropGroup = group.state === 'Empty' && group.offsetCount() === expired.length;
+        const dropGroup = group.state === 'Empty' && (group.consumer?.members.size ?? 0) === 0 && group.offsetCount() === expired.length;
         if (dropGroup) records.push({ key: groupMetadataKey(groupId), value: null });
+        if (dropGroup && group.consumer !== null) records.push(...consumerGroupChanges(groupId, group.consumer, true));
         if (records.length === 0) return;
         if ((await this.append(groupId, records)) !== ErrorCode.NONE) return;
         for (const [topic, partition] of expired) this.removeOffset(group, topic, partition);

@@ -90,6 +90,14 @@ describe('ConsumerGroupHeartbeat', () => {
     expect(stable.members.find((m) => m.memberId === bId)?.assignment.topicPartitions).toEqual([{ topicId, topicName: 'orders', partitions: bTarget }]);
 
     expect((await heartbeat({ memberId: aId, memberEpoch: 0 + 7, topicPartitions: [] })).errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+
+    // The group state is in __consumer_offsets as ConsumerGroup* records: a fresh coordinator reads it back.
+    const node = broker.broker;
+    const restarted = new GroupCoordinator({ nodeId: 1, config: node.config, metadata: node.image, controller: node.controller, replicas: node.replicas, log: pino({ level: 'silent' }), scheduler: new ManualScheduler() });
+    const reloaded = await restarted.consumerGroupDescribe('cg');
+    const summary = (d: typeof stable) => ({ ...d, members: [...d.members].sort((x, y) => (x.memberId < y.memberId ? -1 : 1)) });
+    expect(summary(reloaded)).toEqual(summary(await groups.consumerGroupDescribe('cg')));
+    restarted.stop();
     // Commits are checked against member epochs, and need OffsetCommit v9.
     const commit = (memberId: string, epoch: number, apiVersion: number) =>
       groups.commitOffsets({ groupId: 'cg', generationId: epoch, memberId, groupInstanceId: null, retentionTimeMs: -1n, apiVersion, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null }] }] });
