@@ -172,7 +172,7 @@ export function reconcile(member: ConsumerMember, target: Assignment, targetEpoc
   }
   const kept: Assignment = new Map();
   const revoke: Assignment = new Map();
-  for (const [t, ps] of member.assigned) for (const p of ps) (has(target, t, p) ? add(kept, t, p) : add(revoke, t, p));
+  for (const [t, ps] of member.assigned) for (const p of ps) add(has(target, t, p) ? kept : revoke, t, p);
   if (revoke.size > 0) {
     member.assigned = kept;
     member.pendingRevocation = revoke;

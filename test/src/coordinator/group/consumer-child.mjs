@@ -1,5 +1,6 @@
 // A kafkajs group member in its own process, so a test can SIGKILL it (no LeaveGroup is sent).
 // argv: bootstrap groupId topic. Prints one JSON line per assignment.
+import process from 'node:process';
 import kafkajs from 'kafkajs';
 
 const [bootstrap, groupId, topic] = process.argv.slice(2);
