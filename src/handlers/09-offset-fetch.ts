@@ -17,7 +17,7 @@ export function createOffsetFetchHandler(services: BrokerServices): ApiHandler<O
       if (v >= 8) {
         response.groups = await Promise.all(
           request.groups.map(async (g) => {
-            const outcome = await services.groups.fetchOffsets(g.groupId, g.topics);
+            const outcome = await services.groups.fetchOffsets(g.groupId, g.topics, v >= 9 ? { memberId: g.memberId, memberEpoch: g.memberEpoch } : null);
             return { groupId: g.groupId, errorCode: outcome.errorCode, topics: outcome.errorCode === ErrorCode.NONE ? outcome.topics : [] };
           }),
         );

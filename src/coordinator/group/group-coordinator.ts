@@ -1086,7 +1086,11 @@ export class GroupCoordinator {
 
   // ---- OffsetFetch ----
 
-  async fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): Promise<OffsetFetchOutcome> {
+  /**
+   * `member` (OffsetFetch v9) is checked for KIP-848 groups as Kafka does: a member must fetch
+   * with its current epoch; without a member id (admin clients) anyone may.
+   */
+  async fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, member: { memberId: string | null; memberEpoch: number } | null = null): Promise<OffsetFetchOutcome> {
     const notReady = await this.ready(groupId);
     if (notReady !== ErrorCode.NONE) {
       return {
@@ -1096,6 +1100,12 @@ export class GroupCoordinator {
     }
     return this.inGroup(groupId, () => {
       const group = this.groups.get(groupId);
+      const cg = group?.consumer ?? null;
+      if (cg !== null && member !== null && !(member.memberEpoch < 0 && member.memberId === null)) {
+        const current = cg.members.get(member.memberId ?? '');
+        if (current === undefined) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, topics: [] };
+        if (current.memberEpoch !== member.memberEpoch) return { errorCode: ErrorCode.STALE_MEMBER_EPOCH, topics: [] };
+      }
       const entry = (partitionIndex: number, value: CommittedOffset | undefined): FetchedOffset =>
         value === undefined
           ? { partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }
@@ -1151,8 +1161,8 @@ export class GroupCoordinator {
 
   /** Groups of every loaded partition; unloaded partitions are loaded first. */
   async listGroups(statesFilter: readonly string[], typesFilter: readonly string[]): Promise<{ errorCode: number; groups: ListedGroup[] }> {
-    const missing = this.ensureOffsetsTopic();
-    if (missing !== ErrorCode.NONE) return { errorCode: ErrorCode.NONE, groups: [] };
+    // No offsets topic yet means no groups; listing does not create it (Kafka does not either).
+    if (this.options.metadata.topic(OFFSETS_TOPIC) === undefined) return { errorCode: ErrorCode.NONE, groups: [] };
     const loadError = await this.loadAll();
     if (loadError !== ErrorCode.NONE) return { errorCode: loadError, groups: [] };
     const states = new Set(statesFilter.map((s) => s.toLowerCase()));

@@ -104,6 +104,11 @@ describe('ConsumerGroupHeartbeat', () => {
     expect((await commit(aId, 2, 9))[0]?.partitions[0]?.errorCode).toBe(0);
     expect((await commit(aId, 1, 9))[0]?.partitions[0]?.errorCode).toBe(ErrorCode.STALE_MEMBER_EPOCH);
     expect((await commit(aId, 2, 8))[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    const fetchAs = (memberId: string | null, memberEpoch: number) => groups.fetchOffsets('cg', [{ name: 'orders', partitionIndexes: [0] }], { memberId, memberEpoch });
+    expect((await fetchAs(aId, 2)).topics[0]?.partitions[0]?.committedOffset).toBe(5n);
+    expect((await fetchAs(aId, 1)).errorCode).toBe(ErrorCode.STALE_MEMBER_EPOCH);
+    expect((await fetchAs('ghost', 2)).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await fetchAs(null, -1)).errorCode).toBe(0);
     expect((await groups.listGroups([], ['consumer'])).groups).toContainEqual({ groupId: 'cg', protocolType: 'consumer', groupState: 'Stable', groupType: 'consumer' });
 
     // a leaves: b gets everything once it heartbeats.
