@@ -188,6 +188,13 @@ static int run_produce(const struct opts *o) {
                                                 RD_KAFKA_V_VALUE(pool + (sent * 7919L) % pool_size, (size_t)o->size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                                 RD_KAFKA_V_OPAQUE(stamp), RD_KAFKA_V_END);
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+        /* The broker's Metadata lacks this partition: a failure to serve it, counted as such. */
+        if (!first_error) first_error = e;
+        failed++;
+        free(stamp);
+        break;
+      }
       if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce", rd_kafka_err2str(e));
       rd_kafka_poll(rk, 1);
       if (now_s() > deadline) break;
