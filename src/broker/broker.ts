@@ -16,6 +16,7 @@ import { ConfigResourceType } from '../metadata/image/types.js';
 import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
 import { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
 import { BrokerLifecycle, lifecycleSettings } from '../metadata/raft-driver/broker-lifecycle.js';
+import { FollowerFetcherManager } from '../replication/follower-fetcher.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
@@ -73,6 +74,8 @@ export class Broker {
   brokerHeartbeats: BrokerHeartbeatManager | undefined;
   /** This broker's registration and heartbeats to the active controller. */
   lifecycle: BrokerLifecycle | undefined;
+  /** Replica fetchers for the partitions other brokers lead; set once at start. */
+  followerFetchers: FollowerFetcherManager | undefined;
   /** Set once at start; stopped before the logs close. */
   groups: GroupCoordinator | undefined;
 
@@ -128,6 +131,18 @@ export class Broker {
         : { verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> => txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition) }),
     });
     quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
+    // Partitions another broker leads are fetched from it (replica fetchers follow leadership changes).
+    const followerFetchers = new FollowerFetcherManager({
+      nodeId: config.nodeId,
+      image,
+      listenerName: config.interBrokerListenerName,
+      hostedPartitions: () => replicas.hostedPartitions(),
+      maxWaitMs: config.replicaFetchWaitMaxMs,
+      backoffMs: config.replicaFetchBackoffMs,
+      maxBytes: config.replicaFetchMaxBytes,
+      logger: log.child({ component: 'replica-fetcher' }),
+    });
+    quorum.onCommit(() => followerFetchers.sync());
     await quorum.start();
     const controller = new QuorumController(
       quorum,
@@ -207,6 +222,7 @@ export class Broker {
     txnCoordinator.start();
     broker.groups = groups;
     broker.brokerHeartbeats = brokerHeartbeats;
+    broker.followerFetchers = followerFetchers;
     await broker.register();
     groups.start();
     openClientListeners();
@@ -270,6 +286,7 @@ export class Broker {
     await this.server.stop();
     await this.txnCoordinator?.stop();
     this.groups?.stop();
+    this.followerFetchers?.stop();
     this.lifecycle?.stop();
     this.brokerHeartbeats?.stop();
     await this.quorum.stop();

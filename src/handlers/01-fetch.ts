@@ -105,6 +105,7 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
           minBytes: request.minBytes,
           maxBytes: version >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER,
           isolationLevel: readCommitted ? 1 : 0,
+          replicaId: version >= 15 ? request.replicaState.replicaId : request.replicaId,
         },
       );
       let next = 0;

@@ -51,6 +51,8 @@ export interface FetchOptions {
   readonly minBytes: number;
   readonly maxBytes: number;
   readonly isolationLevel: number;
+  /** A follower's broker id when a replica fetches (Fetch ReplicaId / ReplicaState); -1 or absent for consumers. */
+  readonly replicaId?: number;
 }
 
 function key(topic: string, partition: number): string {
@@ -104,6 +106,9 @@ function recordsFailure(failure: RecordsFailure): ProduceOutcome {
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
   private readonly changes = new SerialQueue();
+
+  /** Leader side: each follower's log end offset, as its last fetch offset said (partition key -> broker id -> offset). */
+  private readonly followerEnds = new Map<string, Map<number, bigint>>();
 
   constructor(private readonly options: ReplicaManagerOptions) {}
 
@@ -202,11 +207,19 @@ export class ReplicaManager {
 
   /** The high watermark is the smallest log end offset among the in-sync replicas. */
   private maybeAdvanceHighWatermark(partition: HostedPartition): void {
-    // Followers' fetch positions join this once replication runs; a sole in-sync replica is its own majority.
-    if (partition.isr.length === 1 && partition.isr[0] === this.options.nodeId) {
-      if (partition.log.highWatermark !== partition.log.logEndOffset) {
-        partition.log.updateHighWatermark(partition.log.logEndOffset);
-      }
+    // Every ISR member must have fetched up to an offset before it counts as replicated.
+    const ends = this.followerEnds.get(key(partition.topic, partition.partition));
+    let min = partition.log.logEndOffset;
+    for (const id of partition.isr) {
+      if (id === this.options.nodeId) continue;
+      const end = ends?.get(id);
+      if (end === undefined) return;
+      if (end < min) min = end;
+    }
+    if (min > partition.log.highWatermark) {
+      partition.log.updateHighWatermark(min);
+      // Consumers parked at the old high watermark can read now.
+      partition.notifyAppend();
     }
   }
 
@@ -311,7 +324,7 @@ export class ReplicaManager {
   }
 
   /** Reads one partition for a consumer, without waiting. */
-  readPartition(request: FetchPartitionRequest, isolationLevel: number): FetchPartitionOutcome {
+  readPartition(request: FetchPartitionRequest, isolationLevel: number, replicaId = -1): FetchPartitionOutcome {
     const partition = this.partitions.get(key(request.topic, request.partition));
     if (partition === undefined) {
       return fetchError(this.existing(request.topic, request.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -322,11 +335,20 @@ export class ReplicaManager {
       if (request.currentLeaderEpoch > partition.leaderEpoch) return fetchError(ErrorCode.UNKNOWN_LEADER_EPOCH, partition);
     }
     const log = partition.log;
+    if (replicaId >= 0 && request.fetchOffset <= log.logEndOffset) {
+      // A follower's fetch offset is its log end: everything below it is replicated there.
+      const k = key(request.topic, request.partition);
+      let ends = this.followerEnds.get(k);
+      if (ends === undefined) this.followerEnds.set(k, (ends = new Map()));
+      ends.set(replicaId, request.fetchOffset);
+      this.maybeAdvanceHighWatermark(partition);
+    }
     const highWatermark = log.highWatermark;
     // Open transactions hold the last stable offset back; read_committed reads stop there.
     const lastStableOffset = partition.producers.lastStableOffset(highWatermark);
     const readCommitted = isolationLevel === IsolationLevel.READ_COMMITTED;
-    const maxOffset = readCommitted ? lastStableOffset : highWatermark;
+    // Followers replicate the whole log; consumers see only what is committed.
+    const maxOffset = replicaId >= 0 ? log.logEndOffset : readCommitted ? lastStableOffset : highWatermark;
     if (request.fetchOffset < log.logStartOffset || request.fetchOffset > log.logEndOffset) {
       return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
     }
@@ -363,10 +385,10 @@ export class ReplicaManager {
     let first = true;
     return requests.map((request) => {
       if (budget <= 0 && !first) {
-        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel);
+        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId);
         return { ...outcome, records: EMPTY };
       }
-      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel);
+      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId);
       if (outcome.records.length > 0) {
         first = false;
         budget -= outcome.records.length;

@@ -75,4 +75,49 @@ describe('local 3-node cluster', () => {
       for (const p of ledByOld) expect(broker.image.topic('spread')!.partitions.get(p)).toMatchObject({ leader: -1, isr: [oldId] });
     }
   }, 60_000);
+
+  it('replicates a replication-factor-3 topic to the followers and commits what all in-sync replicas hold', async () => {
+    cluster = await startLocalCluster({ nodes: 3, basePort: 0, host: '127.0.0.1', advertisedHost: '127.0.0.1', overrides: FAST, logger: pino({ level: process.env.CLUSTER_LOG ?? 'silent' }) });
+    const brokers = cluster.brokers;
+    const kafka = new Kafka({ brokers: cluster.bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'copied', numPartitions: 2, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    for (const broker of brokers) await eventually(`node ${broker.config.nodeId} hosts both partitions`, () => (broker.replicas.partition('copied', 1) && broker.replicas.partition('copied', 0) ? true : undefined));
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: `m${i}` }));
+    await producer.send({ topic: 'copied', messages: sent });
+    await producer.disconnect();
+
+    // Every replica ends up with the leader's log, and the leader's high watermark reaches its end.
+    for (const p of [0, 1]) {
+      const leaderId = brokers[0]!.image.topic('copied')!.partitions.get(p)!.leader;
+      const leader = brokers.find((b) => b.config.nodeId === leaderId)!.replicas.partition('copied', p)!;
+      expect(leader.log.logEndOffset).toBe(20n);
+      await eventually(`partition ${p} committed`, () => (leader.log.highWatermark === 20n ? true : undefined));
+      for (const broker of brokers) {
+        await eventually(`node ${broker.config.nodeId} holds partition ${p}`, () => (broker.replicas.partition('copied', p)!.log.logEndOffset === 20n ? true : undefined));
+      }
+    }
+    const consumer = kafka.consumer({ groupId: 'copied-readers' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'copied', fromBeginning: true });
+    const seen = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.size} of 40`)), 20_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.add(message.value!.toString());
+          if (seen.size === sent.length) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(seen.size).toBe(40);
+  }, 60_000);
 });
