@@ -44,6 +44,8 @@ export interface ProduceOptions {
   readonly produceVersion: number;
   /** 'internal' for the broker's own writers (transaction markers, coordinators); default 'client'. */
   readonly origin?: 'client' | 'internal';
+  /** acks=-1: how long to wait for the in-sync replicas (the request's timeout); 30 s by default. */
+  readonly timeoutMs?: number;
 }
 
 export interface FetchOptions {
@@ -276,7 +278,8 @@ export class ReplicaManager {
       const errorCode = await verify!(producerId, validation.first.producerEpoch, topic, partitionIndex);
       if (errorCode !== 0) return produceError(errorCode, `Transactional produce of producer ${producerId} to ${topic}-${partitionIndex} is not part of an ongoing transaction`);
     }
-    return producers.queue.run(async (): Promise<ProduceOutcome> => {
+    let appendedTo = -1n;
+    const outcome = await producers.queue.run(async (): Promise<ProduceOutcome> => {
       if (guard !== null && producers.verificationGuard(producerId) !== guard && producers.verificationGuard(producerId) !== null) {
         return produceError(ErrorCode.INVALID_TXN_STATE, `The transaction of producer ${producerId} ended while its write to ${topic}-${partitionIndex} was verified`);
       }
@@ -288,6 +291,7 @@ export class ReplicaManager {
       }
       const segmentsBefore = partition.log.segmentCount;
       const result = await partition.log.append(batches, partition.leaderEpoch);
+      appendedTo = result.lastOffset + 1n;
       // At a roll Kafka snapshots the producer state as of the new segment's base: before this batch.
       if (partition.log.segmentCount > segmentsBefore) await producers.takeSnapshot(result.baseOffset, partition.log).catch((error: unknown) => this.options.log.warn({ err: error }, 'producer snapshot failed'));
       const aborted = producers.apply(batches);
@@ -305,6 +309,35 @@ export class ReplicaManager {
         recordErrors: [],
       };
     });
+    // acks=all: answer once every in-sync replica holds the batch (the high watermark passed it).
+    if (options.acks === -1 && outcome.errorCode === 0 && appendedTo > 0n) {
+      const errorCode = await this.awaitReplication(partition, appendedTo, options.timeoutMs ?? 30_000);
+      if (errorCode !== 0) return { ...outcome, errorCode, errorMessage: null };
+    }
+    return outcome;
+  }
+
+  /** Waits until the high watermark reaches `offset`; 0, or why it cannot (Kafka's delayed produce). */
+  private async awaitReplication(partition: HostedPartition, offset: bigint, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (partition.log.highWatermark >= offset) return 0;
+      if (!partition.isLeader || this.partitions.get(key(partition.topic, partition.partition)) !== partition) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      if (partition.isr.length < partition.config.minInsyncReplicas) return ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return ErrorCode.REQUEST_TIMED_OUT;
+      // Woken by appends and high watermark moves; leadership and ISR changes are polled.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          cancel();
+          resolve();
+        }, Math.min(remaining, 200));
+        const cancel = partition.onNextAppend(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   /** Forgets producers idle past producer.id.expiration.ms (none with an open transaction), as Kafka does. */

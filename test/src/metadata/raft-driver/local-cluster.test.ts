@@ -8,6 +8,8 @@ import { eventually } from '../../../helpers/eventually.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { startLocalCluster, type LocalCluster } from '../../../../src/metadata/raft-driver/local-cluster.js';
 import type { Broker } from '../../../../src/broker/broker.js';
+import { buildUncompressedRecordBatch } from '../../../../src/records/record-batch.js';
+import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
 
 const FAST = {
   'controller.quorum.election.timeout.ms': '300',
@@ -119,5 +121,33 @@ describe('local 3-node cluster', () => {
     });
     await consumer.disconnect();
     expect(seen.size).toBe(40);
+  }, 60_000);
+
+  it('acks=all answers once every in-sync replica holds the batch, and refuses below min.insync.replicas', async () => {
+    cluster = await startLocalCluster({ nodes: 3, basePort: 0, host: '127.0.0.1', advertisedHost: '127.0.0.1', overrides: FAST, logger: pino({ level: process.env.CLUSTER_LOG ?? 'silent' }) });
+    const brokers = cluster.brokers;
+    const controller = brokers.find((b) => b.quorum.isLeader)!;
+    const [created] = await controller.controller.createTopics(
+      [{ name: 'strict', numPartitions: 1, replicationFactor: 3, assignments: new Map(), configs: new Map([['min.insync.replicas', '3']]) }],
+      false,
+    );
+    expect(created!.errorCode).toBe(0);
+    const state = await eventually('the partition everywhere', () => (brokers.every((b) => b.replicas.partition('strict', 0)) ? brokers[0]!.image.topic('strict')!.partitions.get(0) : undefined));
+    const leader = brokers.find((b) => b.config.nodeId === state.leader)!;
+    const batch = () => buildUncompressedRecordBatch([{ key: null, value: Buffer.from('x') }]);
+    for (let i = 0; i < 5; i++) {
+      const outcome = await leader.replicas.produce('strict', 0, batch(), { acks: -1, produceVersion: 9 });
+      expect(outcome.errorCode).toBe(0);
+      // Answered only after the high watermark passed it: every in-sync follower had fetched past it.
+      for (const broker of brokers) expect(broker.replicas.partition('strict', 0)!.log.logEndOffset).toBeGreaterThan(outcome.baseOffset);
+    }
+
+    // A follower stops; once the controller fences it the ISR is 2 < min.insync.replicas = 3.
+    const follower = brokers.find((b) => b !== leader && b !== controller) ?? brokers.find((b) => b !== leader)!;
+    await follower.stop();
+    await eventually('the ISR to shrink', () => (leader.replicas.partition('strict', 0)!.isr.length === 2 ? true : undefined));
+    const refused = await leader.replicas.produce('strict', 0, batch(), { acks: -1, produceVersion: 9 });
+    expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect((await leader.replicas.produce('strict', 0, batch(), { acks: 1, produceVersion: 9 })).errorCode).toBe(0);
   }, 60_000);
 });
