@@ -168,6 +168,30 @@ const sampler = setInterval(() => {
   }
 }, 100);
 
+/** Rejects when `promise` has not settled within `ms`; a late rejection is swallowed. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`no ${what} answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Partitions of `topic` that Metadata shows with a leader and no error. Asked on a connection of
+ * its own: the broker answers in order per connection, so behind a CreateTopics that never
+ * answers, the admin connection would wait forever.
+ */
+async function partitionsWithLeader(topic: string, ms: number): Promise<number> {
+  const probe = new Kafka({ clientId: 'sluice-bench-probe', brokers: [brokers], logLevel: logLevel.NOTHING, requestTimeout: ms, retry: { retries: 0 } }).admin();
+  try {
+    await within(probe.connect(), ms, 'connect');
+    const metadata = await within(probe.fetchTopicMetadata({ topics: [topic] }), ms, 'Metadata');
+    return metadata.topics[0]!.partitions.filter((p) => p.partitionErrorCode === 0 && p.leader >= 0).length;
+  } finally {
+    void probe.disconnect().catch(() => undefined);
+  }
+}
+
 let topicSeq = 0;
 /**
  * Creates a topic and waits until Metadata shows a leader for every partition, at most
@@ -181,18 +205,14 @@ async function createTopic(prefix: string, partitions: number, waitMs = 30_000):
   try {
     // kafkajs waits its whole request timeout for an answer that may never come; the step's own
     // bound wins, and a late rejection is swallowed.
-    const request = admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false, timeout: waitMs });
-    request.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([request, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`no CreateTopics answer within ${waitMs} ms`)), waitMs)))]).finally(() => clearTimeout(timer));
+    await within(admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false, timeout: waitMs }), waitMs, 'CreateTopics');
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
   let led = 0;
   for (;;) {
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      led = metadata.topics[0]!.partitions.filter((p) => p.partitionErrorCode === 0 && p.leader >= 0).length;
+      led = await partitionsWithLeader(topic, waitMs);
     } catch (e) {
       error ||= e instanceof Error ? e.message : String(e);
     }
@@ -441,7 +461,7 @@ interface PartitionRow {
 }
 const partitionRows: PartitionRow[] = [];
 for (const partitions of QUICK ? [1, 100] : [1, 100, 1000, 10_000]) {
-  const { topic, ms, led: servedByMetadata, error } = await createTopic(`scale-${partitions}p`, partitions, QUICK ? 20_000 : 60_000);
+  const { topic, ms, led: servedByMetadata, error } = await createTopic(`scale-${partitions}p`, partitions, QUICK ? 20_000 : 45_000);
   if (error) log(`${partitions} partitions: CreateTopics: ${error}`);
   // At least one record per partition, so every partition must acknowledge a produce.
   const count = Math.max(QUICK ? 40_000 : 100_000, partitions);
@@ -457,7 +477,7 @@ for (const partitions of QUICK ? [1, 100] : [1, 100, 1000, 10_000]) {
 
 clearInterval(sampler);
 const hwmMb = procStatusMb(brokerPid, 'VmHWM');
-await admin.disconnect();
+await within(admin.disconnect(), 5000, 'disconnect').catch(() => undefined);
 await stopChild(broker.child);
 await stopChild(appendLimit.child);
 rmSync(work, { recursive: true, force: true });
