@@ -48,11 +48,11 @@ async function load<T>(args: string[], timeoutMs: number): Promise<T> {
 // Whatever this run started dies with it, even when a step throws: a broker left running
 // would skew every later measurement on the machine.
 const children = new Set<ChildProcess>();
-let workDir: string | undefined;
+const workDirs: string[] = [];
 // Ctrl-C or a kill ends the run through process.exit, so the 'exit' cleanup below runs.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 process.on('exit', () => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
@@ -142,7 +142,7 @@ await buildLoadGenerator();
 if (!existsSync(join(ROOT, 'dist/sluice.mjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
-workDir = work;
+workDirs.push(work);
 const dataDir = join(work, 'data');
 const started = Date.now();
 const tsxImport = ['--import', 'tsx'];
