@@ -404,8 +404,14 @@ interface LatencyRow {
 }
 const peak = produceRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
 const latencyRows: LatencyRow[] = [];
+let latencyCapacity: number;
 {
   const { topic } = await mustCreateTopic('latency-1024b', 1);
+  // The fractions are of the batched peak; the same client settings as the paced runs may
+  // saturate earlier (smaller requests), so their own unpaced rate is measured and shown too.
+  const capacity = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(QUICK ? 60_000 : 150_000), '-s', '1024', '-a', '1', '-p', '1', '-l', '1', '-m', '5', '-T', QUICK ? '4' : '8'], 60_000);
+  latencyCapacity = round(capacity.recordsPerSec, 0);
+  log(`capacity with the latency runs' client settings (linger 1 ms, 5 in flight, unpaced): ${latencyCapacity} rec/s · load ${loadAverage()[0]}`);
   for (const fraction of [0.25, 0.5, 0.75]) {
     const rate = Math.round(peak.recordsPerSec * fraction);
     const seconds = QUICK ? 2 : 5;
@@ -522,7 +528,7 @@ const result = {
   produce: produceRows,
   kafkajs: kafkajsRows,
   consume: consumeRows,
-  latency: { rows: latencyRows, limit: latencyLimit },
+  latency: { rows: latencyRows, limit: latencyLimit, capacityAtLatencySettings: latencyCapacity },
   partitions: partitionRows,
   connections: connectionRows,
   memory: { idleRssMb: round(idleRssMb), loadRssMaxMb: round(loadRssMaxMb), vmHwmMb: round(hwmMb) },
@@ -546,11 +552,12 @@ md.push('', '## Produce latency at fixed rates (1 KiB, 1 partition, acks=1, ling
 md.push('| fraction of peak | target records/s | achieved | p50 ms | p99 ms | p99.9 ms | load |', '|---|---|---|---|---|---|---|');
 for (const r of latencyRows) md.push(`| ${r.fraction * 100} % | ${r.rate} | ${r.achievedRate} | ${r.p50Ms} | ${r.p99Ms} | ${r.p999Ms} | ${r.load1} |`);
 md.push(`| limit: bare round trip, one 1,100 B frame in flight | | | ${latencyLimit.p50Ms} | ${latencyLimit.p99Ms} | ${latencyLimit.p999Ms} | |`);
-md.push('', '![latency CDF](latency-cdf.svg)', '');
+md.push('', `Fractions are of the batched peak (${peak.recordsPerSec} records/s, linger 5 ms). Unpaced with the paced runs' own settings the broker took ${latencyCapacity} records/s: a target above that is past saturation, and its latency is queueing.`);
+md.push('', `![latency CDF](latency-cdf${QUICK ? '-quick' : ''}.svg)`, '');
 md.push('## Scaling with partitions (1 KiB records, acks=1, round-robin over every partition)', '');
 md.push('| partitions | create topic (errors) | partitions in Metadata | partitions that acknowledged a produce | records | records/s | MB/s | p99 ms | not delivered | load |', '|---|---|---|---|---|---|---|---|---|---|');
 for (const r of partitionRows) md.push(`| ${r.partitions} | ${r.createMs} ms${r.createError ? ` (${r.createError})` : ''} | ${r.metadataPartitions} | ${r.produceServed} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.failed} | ${r.load1} |`);
-md.push('', '![throughput vs partitions](throughput-vs-partitions.svg)', '');
+md.push('', `![throughput vs partitions](throughput-vs-partitions${QUICK ? '-quick' : ''}.svg)`, '');
 md.push('## Scaling with connections (1 KiB, 8 partitions, acks=1; one librdkafka producer per connection)', '');
 md.push('| connections | records | records/s | MB/s | p99 ms | load |', '|---|---|---|---|---|---|');
 for (const r of connectionRows) md.push(`| ${r.connections} | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.p99Ms} | ${r.load1} |`);
@@ -570,10 +577,11 @@ const stamp = at.toISOString().replace(/[:.]/g, '-');
 const suffix = QUICK ? '-quick' : '';
 writeFileSync(join(RESULTS, `sluice-${stamp}${suffix}.json`), JSON.stringify(result, null, 2) + '\n');
 writeFileSync(join(RESULTS, `sluice-${stamp}${suffix}.md`), markdown);
-writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-writeFileSync(join(RESULTS, 'latest.md'), markdown);
+// A quick run never replaces the full run's latest results: it writes latest-quick.* instead.
+writeFileSync(join(RESULTS, `latest${suffix}.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(RESULTS, `latest${suffix}.md`), markdown);
 writeFileSync(
-  join(RESULTS, 'throughput-vs-partitions.svg'),
+  join(RESULTS, `throughput-vs-partitions${suffix}.svg`),
   lineChart({
     title: 'Produce throughput vs partitions (1 KiB, acks=1)',
     xLabel: 'partitions (log scale)',
@@ -584,7 +592,7 @@ writeFileSync(
   }),
 );
 writeFileSync(
-  join(RESULTS, 'latency-cdf.svg'),
+  join(RESULTS, `latency-cdf${suffix}.svg`),
   lineChart({
     title: 'Produce latency CDF (1 KiB, 1 partition, acks=1)',
     xLabel: 'latency ms (log scale)',
@@ -595,4 +603,4 @@ writeFileSync(
 );
 log('');
 log(markdown);
-log(`bench/results: latest.json, latest.md, sluice-${stamp}${suffix}.{json,md}, throughput-vs-partitions.svg, latency-cdf.svg (${result.seconds} s)`);
+log(`bench/results: latest${suffix}.{json,md}, sluice-${stamp}${suffix}.{json,md}, throughput-vs-partitions${suffix}.svg, latency-cdf${suffix}.svg (${result.seconds} s)`);
