@@ -524,6 +524,8 @@ const result = {
   at: at.toISOString(),
   seconds: round((Date.now() - started) / 1000),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, loadAverageAtEnd: loadAverage() },
+  // What was measured: the built bundle (possibly from a working tree ahead of HEAD), not the source.
+  broker: { distBuiltAt: statSync(join(ROOT, 'dist/sluice.mjs')).mtime.toISOString(), head: (await run('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], 10_000).catch(() => '')).trim() },
   goals,
   produce: produceRows,
   kafkajs: kafkajsRows,
@@ -537,7 +539,7 @@ const result = {
 
 const md: string[] = [];
 md.push(`# Sluice against the limit of this machine`, '');
-md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit), best of three tries; *ratio* = Sluice (one try) ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
+md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · broker dist/ built ${result.broker.distBuiltAt} (HEAD ${result.broker.head}) · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit), best of three tries; *ratio* = Sluice (one try) ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
 md.push('## Goals', '', '| goal | measured | met |', '|---|---|---|');
 for (const g of goals) md.push(`| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`);
 md.push('', '## Produce (librdkafka C generator; kafkajs for reference)', '');
