@@ -27,6 +27,8 @@ export function groupOffsetSink(groups: () => Pick<GroupCoordinator, 'commitOffs
         retentionTimeMs: -1n,
         topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
         apiVersion: OFFSET_COMMIT_VERSION,
+        // TxnOffsetCommit v0-2 carry no member; Kafka skips member checks for committed transactions.
+        transactional: true,
       });
       const failed = results.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })));
       if (failed.length > 0) log.warn({ groupId, failed }, 'group coordinator refused committed transactional offsets');
