@@ -293,7 +293,11 @@ export class GroupCoordinator {
    */
   ensureOffsetsTopic(): number {
     if (this.options.metadata.topic(OFFSETS_TOPIC) !== undefined) return ErrorCode.NONE;
-    this.creatingTopic ??= this.createOffsetsTopic().finally(() => (this.creatingTopic = null));
+    // Nobody awaits this: a failure (this node is not the controller, say) is logged, the client
+    // keeps getting COORDINATOR_NOT_AVAILABLE and retries, and the next request tries again.
+    this.creatingTopic ??= this.createOffsetsTopic()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'could not create __consumer_offsets'))
+      .finally(() => (this.creatingTopic = null));
     return ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 
