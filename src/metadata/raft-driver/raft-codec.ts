@@ -75,10 +75,10 @@ export interface RecordsCodec {
 export interface WireRequest {
   apiKey: number;
   apiVersion: number;
-  codec: MessageCodec<any>;
+  codec: MessageCodec<unknown>;
   body: unknown;
-  responseCodec: MessageCodec<any>;
-  toMessage(body: any): RaftMessage;
+  responseCodec: MessageCodec<unknown>;
+  toMessage(body: unknown): RaftMessage;
 }
 
 export type RaftRequest = VoteRequest | BeginQuorumEpochRequest | EndQuorumEpochRequest | FetchRequest | FetchSnapshotRequest;
