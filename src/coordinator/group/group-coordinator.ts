@@ -4,6 +4,7 @@
 // Concurrency: every change to a group runs inside that group's serial queue. A JoinGroup or
 // SyncGroup that must wait for other members returns a promise the state machine resolves
 // later; callers await it outside the queue, so the queue is never blocked by a waiting member.
+import { coordinatorAppendError } from '../append-errors.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
@@ -210,21 +211,6 @@ function deferred<T>(): { promise: Promise<T>; pending: Pending<T> } {
   return { promise, pending: { resolve } };
 }
 
-/** Maps a failed __consumer_offsets append to what Kafka answers group requests with. */
-function appendErrorToCoordinatorError(errorCode: number): number {
-  switch (errorCode) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    default:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-}
 
 /** Topics a consumer-protocol member subscribes to, from its JoinGroup metadata. */
 export function subscribedTopics(metadata: Buffer): string[] | null {
@@ -481,7 +467,7 @@ export class GroupCoordinator {
     const outcome = await this.options.replicas.produce(OFFSETS_TOPIC, this.partitionFor(groupId), batch, { acks: -1, produceVersion: 9 });
     if (outcome.errorCode !== ErrorCode.NONE) {
       this.log.warn({ groupId, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'append to __consumer_offsets failed');
-      return appendErrorToCoordinatorError(outcome.errorCode);
+      return coordinatorAppendError(outcome.errorCode);
     }
     return ErrorCode.NONE;
   }

@@ -6,6 +6,7 @@
 // All state changes run on one serial queue. EndTxn answers once the Prepare record is written;
 // the markers and the Complete record follow as the next task on the queue, so requests for the
 // id that arrive meanwhile see PrepareCommit/PrepareAbort and get CONCURRENT_TRANSACTIONS.
+import { coordinatorAppendError } from '../append-errors.js';
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { buildUncompressedRecordBatch, readRecordBatch } from '../../records/record-batch.js';
@@ -85,23 +86,6 @@ function copyTxn(txn: TxnMetadata): TxnMetadata {
   return { ...txn, partitions: new Map([...txn.partitions].map(([t, s]) => [t, new Set(s)])) };
 }
 
-/** Kafka's mapping of __transaction_state append errors to what clients are told. */
-function appendErrorToClient(errorCode: number): number {
-  switch (errorCode) {
-    case 0:
-      return 0;
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    default:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-  }
-}
 
 export class TransactionCoordinator {
   private readonly queue = new SerialQueue();
@@ -255,7 +239,7 @@ export class TransactionCoordinator {
       timestamp: BigInt(this.now()),
     });
     const outcome = await this.deps.produce(TRANSACTION_STATE_TOPIC, partition, batch, INTERNAL_PRODUCE);
-    const errorCode = appendErrorToClient(outcome.errorCode);
+    const errorCode = coordinatorAppendError(outcome.errorCode);
     if (errorCode !== 0) {
       this.deps.log.warn({ transactionalId, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'transaction state write failed');
       return errorCode;
