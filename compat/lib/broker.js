@@ -46,7 +46,8 @@ export async function startBroker({ repoRoot, logFile, memory = false, startTime
     handle.error = `${path.relative(repoRoot, entry)} does not exist (is the broker built?)`;
     return handle;
   }
-  const args = [entry, 'start', '--port', String(port), '--data-dir', dataDir];
+  // The controller listener defaults to port + 1, which another socket may hold: let it pick a free one.
+  const args = [entry, 'start', '--port', String(port), '--controller-port', '0', '--data-dir', dataDir];
   if (memory) args.push('--memory');
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
