@@ -32,6 +32,9 @@ export interface FrameTransport {
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'drain', listener: () => void): this;
   write(chunk: Buffer): boolean;
+  /** Optional (net.Socket has both): writes between cork and uncork leave in one writev. */
+  cork?(): void;
+  uncork?(): void;
   pause(): this;
   resume(): this;
   destroy(error?: Error): this;

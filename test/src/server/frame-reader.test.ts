@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FrameReader, FrameSizeError } from '../../../src/server/frame-reader.js';
+
+function encode(frames: Buffer[]): Buffer {
+  return Buffer.concat(
+    frames.flatMap((f) => {
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(f.length);
+      return [size, f];
+    }),
+  );
+}
+
+describe('FrameReader', () => {
+  it('returns the same frames however the stream is cut into chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 20 }),
+        (payloads, cuts) => {
+          const frames = payloads.map((p) => Buffer.from(p));
+          const stream = encode(frames);
+          const reader = new FrameReader(1000);
+          const out: Buffer[] = [];
+          let at = 0;
+          for (let i = 0; at < stream.length; i++) {
+            const n = cuts[i % cuts.length]!;
+            out.push(...reader.push(stream.subarray(at, at + n)));
+            at += n;
+          }
+          expect(out.map((b) => b.toString('hex'))).toEqual(frames.map((b) => b.toString('hex')));
+          expect(reader.pendingBytes).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('counts the bytes of an unfinished frame, size prefix included', () => {
+    const reader = new FrameReader(100);
+    const stream = encode([Buffer.alloc(10, 7)]);
+    expect(reader.push(stream.subarray(0, 2))).toEqual([]);
+    expect(reader.pendingBytes).toBe(2);
+    expect(reader.push(stream.subarray(2, 9))).toEqual([]);
+    expect(reader.pendingBytes).toBe(9);
+    expect(reader.push(stream.subarray(9))).toHaveLength(1);
+  });
+
+  it('refuses a frame larger than the maximum and a negative size, even when the size prefix is split', () => {
+    const big = Buffer.alloc(4);
+    big.writeInt32BE(101);
+    expect(() => new FrameReader(100).push(big)).toThrow(FrameSizeError);
+    const reader = new FrameReader(100);
+    reader.push(Buffer.from([0xff, 0xff]));
+    expect(() => reader.push(Buffer.from([0xff, 0xfe]))).toThrow(/negative frame size/);
+  });
+});
