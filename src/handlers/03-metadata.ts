@@ -65,7 +65,9 @@ export function createMetadataHandler(services: BrokerServices): ApiHandler<Meta
         const positions = new Map<string, number>();
         for (const requested of request.topics ?? []) {
           if (requested.name === null) {
-            topics.push({ ...topicError(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: requested.topicId });
+            // v12 looks topics up by id (Kafka 3.9 does; librdkafka's KIP-848 consumer resolves its assignment so).
+            const byId = version >= 12 ? services.metadata.topicById(requested.topicId) : undefined;
+            topics.push(byId !== undefined ? describeTopic(byId, live) : { ...topicError(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: requested.topicId });
             continue;
           }
           const name = requested.name;
