@@ -63,10 +63,28 @@ go_runner() {
     go build -o "bin/$name-runner" . 2> >(grep -v -e 'deprecated' -e 'cgo-gcc-prolog' -e '^ *|' -e '^ *[0-9]* |' -e 'zstd.h' -e 'DataDog/zstd' >&2))
 }
 
+# The group coordinator's KIP-848 test (test/src/coordinator/group/kip848-client.test.ts)
+# needs a consumer that sends ConsumerGroupHeartbeat v0, the version of Kafka 3.9's specs:
+# @confluentinc/kafka-javascript 1.2.0 bundles librdkafka 2.8.0, which does (2.10+ send v1
+# only). Built like confluent-js above.
+kip848_client() {
+  local dir="$repo/test/clients/kip848"
+  local stamp="$dir/node_modules/.sluice-install-stamp" want
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    echo "    kip848: up to date, skipped"
+    return
+  fi
+  (cd "$dir" && CKJS_LINKING=dynamic npm_config_build_from_source=true nice -n 10 npm ci --no-audit --no-fund --loglevel=warn)
+  echo "$want" >"$stamp"
+  (cd "$dir" && node -e "console.log(\"kip848 client: librdkafka\", require(\"@confluentinc/kafka-javascript\").librdkafkaVersion)")
+}
+
 t_all=$SECONDS
 step "kafkajs (npm)" npm_client kafkajs
 step "@platformatic/kafka 1.x (npm)" npm_client platformatic
 step "@confluentinc/kafka-javascript (npm, builds librdkafka)" confluent_js
+step "@confluentinc/kafka-javascript 1.2.0 for the KIP-848 test (npm, builds librdkafka 2.8.0)" kip848_client
 step "sarama (go build, GOPATH mode)" go_runner sarama
 step "kafka-go (go build, GOPATH mode)" go_runner kafka-go
 # Each client must load, not just be on disk: confluent-js loads its native
