@@ -21,6 +21,7 @@ import { createDescribeQuorumHandler } from './55-describe-quorum.js';
 import { createFetchSnapshotHandler } from './59-fetch-snapshot.js';
 import { createBrokerRegistrationHandler } from './62-broker-registration.js';
 import { createBrokerHeartbeatHandler } from './63-broker-heartbeat.js';
+import { createAlterPartitionHandler } from './56-alter-partition.js';
 import { createProduceHandler } from './00-produce.js';
 import { createFetchHandler } from './01-fetch.js';
 import { createListOffsetsHandler } from './02-list-offsets.js';
@@ -74,7 +75,8 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createDescribeQuorumHandler(services))
     .register(createFetchSnapshotHandler(services))
     .register(createBrokerRegistrationHandler(services))
-    .register(createBrokerHeartbeatHandler(services));
+    .register(createBrokerHeartbeatHandler(services))
+    .register(createAlterPartitionHandler(services));
 
   // Idempotent and transactional producers (the transaction coordinator).
   registry

@@ -8,6 +8,9 @@ import { metadataRecord, type MetadataRecord } from '../records.js';
 import type { MetadataQuorum } from '../quorum/types.js';
 import { ConfigResourceType, type MetadataView, type TopicState } from '../image/types.js';
 import { INTERNAL_TOPICS, topicNameProblem, unifyCollisionChars } from './topic-names.js';
+import type { AlterPartitionRequest } from '../../../protocol/generated/message/alter-partition-request.js';
+import { createAlterPartitionResponse, type AlterPartitionResponse } from '../../../protocol/generated/message/alter-partition-response.js';
+import { planAlterPartition } from './alter-partition.js';
 
 export interface ControllerSettings {
   readonly numPartitions: number;
@@ -315,6 +318,39 @@ export class QuorumController {
       const records = [metadataRecord(MetadataRecordType.ProducerIds, { brokerId, brokerEpoch, nextProducerId: start + BigInt(PRODUCER_ID_BLOCK_SIZE) })];
       return { records, result: { start, length: PRODUCER_ID_BLOCK_SIZE } };
     });
+  }
+
+  /** Whether this node is the active controller (the quorum leader). */
+  get isActive(): boolean {
+    return this.quorum.isLeader;
+  }
+
+  /**
+   * AlterPartition from a partition leader: validated against the image as it stands after every
+   * earlier controller change, committed as PartitionChangeRecords, answered with the new ISR
+   * and partition epoch once committed.
+   */
+  async alterPartition(request: AlterPartitionRequest, version: number): Promise<AlterPartitionResponse> {
+    try {
+      return await this.commit(() => {
+        const plan = planAlterPartition(this.image, request, version, this.quorum.isLeader);
+        if (plan.records.length > 0) this.log.info({ brokerId: request.brokerId, changes: plan.records.length }, 'ISR change from AlterPartition');
+        return { records: plan.records, result: plan.response };
+      });
+    } catch (error) {
+      // Leadership lost before the change committed: the leader retries with the next controller.
+      this.log.warn({ err: error, brokerId: request.brokerId }, 'AlterPartition not committed');
+      return createAlterPartitionResponse({ errorCode: ErrorCode.NOT_CONTROLLER });
+    }
+  }
+
+  /**
+   * Runs `build` in the controller's queue and commits the records it returns, so changes
+   * computed outside the controller (fencing and its ISR changes) never interleave with an
+   * AlterPartition validated against the same image.
+   */
+  proposeExclusive(build: () => MetadataRecord[]): Promise<void> {
+    return this.commit(() => ({ records: build(), result: undefined }));
   }
 
   isInternalTopic(name: string): boolean {
