@@ -20,9 +20,10 @@ import type { ProduceOptions } from '../../replication/replica-manager.js';
 import type { HostedPartition } from '../../replication/hosted-partition.js';
 import type { ProduceOutcome } from '../../replication/types.js';
 import { partitionForGroup, OFFSETS_TOPIC } from '../group/partition-for.js';
+import { decodeCoordinatorRecord, offsetCommitKey, offsetCommitValue } from '../group/records.js';
 import type { Scheduler, Cancel } from '../group/scheduler.js';
 import { ProducerIdManager, type ProducerIdBlockSource } from './producer-id-manager.js';
-import { PendingTxnOffsets, type TxnOffset, type TxnOffsetMember, type TxnOffsetSink } from './txn-offsets.js';
+import { NO_MEMBER, PendingTxnOffsets, type TxnOffset, type TxnOffsetMember, type TxnOffsetSink } from './txn-offsets.js';
 import {
   MAX_PRODUCER_EPOCH,
   NO_PRODUCER_EPOCH,
@@ -123,6 +124,9 @@ export class TransactionCoordinator {
       };
       this.timers.push(this.deps.scheduler.schedule(intervalMs, run));
     };
+    // Load (and finish prepared transactions) now rather than at the first request: after a
+    // restart the group coordinator must not serve offsets a prepared commit is still to hand over.
+    this.timers.push(this.deps.scheduler.schedule(0, () => void this.queue.run(() => this.loadExisting()).catch((error: unknown) => this.deps.log.error({ err: error }, 'loading transaction state failed'))));
     every(this.deps.config.abortTimedOutTransactionsIntervalMs ?? 10_000, () => this.abortTimedOutTransactions());
     every(this.deps.config.removeExpiredTransactionalIdsIntervalMs ?? 3_600_000, () => this.expireTransactionalIds());
     const expireProducers = this.deps.expireProducers;
@@ -160,6 +164,11 @@ export class TransactionCoordinator {
       this.loaded.add(p);
     }
     return 0;
+  }
+
+  /** Loads the partitions of an existing __transaction_state (never creates it). */
+  private async loadExisting(): Promise<void> {
+    if (this.deps.metadata.topic(TRANSACTION_STATE_TOPIC) !== undefined) await this.ready();
   }
 
   private async createTopic(): Promise<boolean> {
@@ -216,13 +225,53 @@ export class TransactionCoordinator {
       else this.txns.set(id, txn);
     }
     this.deps.log.info({ partition, transactionalIds: found.size }, 'loaded transaction state');
-    // Transactions caught between Prepare and Complete finish now, as Kafka does on load.
     for (const txn of this.txns.values()) {
       if (this.partitionFor(txn.transactionalId) !== partition) continue;
+      // Offsets of a transaction still open or being committed come back from __consumer_offsets.
+      if (txn.state === TxnState.Ongoing || txn.state === TxnState.PrepareCommit) await this.recoverPendingOffsets(txn);
+      // Transactions caught between Prepare and Complete finish now, as Kafka does on load.
       if (txn.state === TxnState.PrepareCommit || txn.state === TxnState.PrepareAbort) {
         const id = txn.transactionalId;
         void this.queue.run(() => this.completeTransaction(id)).catch(() => undefined);
       }
+    }
+  }
+
+  /**
+   * Rebuilds a transaction's pending offsets from its transactional offset-commit records in
+   * __consumer_offsets: those of its producer id from the first offset of its open transaction
+   * there (the partition's producer state, itself rebuilt from snapshot and log) to the log end.
+   */
+  private async recoverPendingOffsets(txn: TxnMetadata): Promise<void> {
+    for (const p of txn.partitions.get(OFFSETS_TOPIC) ?? []) {
+      const hosted = this.deps.hostedPartition(OFFSETS_TOPIC, p);
+      const first = hosted?.producers.producer(txn.producerId)?.currentTxnFirstOffset ?? null;
+      if (hosted === undefined || first === null) continue;
+      const log = hosted.log;
+      const end = log.logEndOffset;
+      let recovered = 0;
+      for (let offset = first; offset < end; ) {
+        const chunk = log.read(offset, { maxBytes: 1 << 20, maxOffset: end, minOneBatch: true }).records;
+        if (chunk.length === 0) break;
+        for (let pos = 0; pos + LOG_OVERHEAD <= chunk.length; ) {
+          const header = new BatchHeader(chunk, pos);
+          if (!header.isControl && header.isTransactional && header.producerId === txn.producerId) {
+            for (const record of await readRecordBatch(chunk, pos)) {
+              if (record.key === null) continue;
+              const decoded = decodeCoordinatorRecord(record.key, record.value);
+              if (decoded.type !== 'offset' || decoded.value === null) continue;
+              const v = decoded.value;
+              this.pendingOffsets.add(txn.producerId, decoded.group, NO_MEMBER, [
+                { topic: decoded.topic, partition: decoded.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) },
+              ]);
+              recovered++;
+            }
+          }
+          offset = header.lastOffset + 1n;
+          pos += header.totalSize;
+        }
+      }
+      this.deps.log.info({ transactionalId: txn.transactionalId, offsetsPartition: p, recovered }, 'recovered pending transactional offsets');
     }
   }
 
@@ -397,8 +446,7 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    const partition = partitionForGroup(groupId, this.deps.metadata.topic(OFFSETS_TOPIC)?.partitions.size ?? this.deps.config.offsetsTopicNumPartitions);
-    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partitions: [partition] }]);
+    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partitions: [this.offsetsPartitionFor(groupId)] }]);
   }
 
   /**
@@ -406,16 +454,42 @@ export class TransactionCoordinator {
    * partition; the offsets wait for the transaction's end.
    */
   txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<number> {
-    return this.withTxnState(null, (e) => e, () => {
+    return this.withTxnState(null, (e) => e, async () => {
       const txn = this.txns.get(transactionalId);
-      let errorCode = 0;
-      if (txn === undefined || txn.producerId !== producerId) errorCode = ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+      const partition = this.offsetsPartitionFor(groupId);
+      if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
       // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
-      else if (producerEpoch !== txn.producerEpoch) errorCode = ErrorCode.INVALID_PRODUCER_EPOCH;
-      else if (txn.state !== TxnState.Ongoing || !txn.partitions.has(OFFSETS_TOPIC)) errorCode = ErrorCode.INVALID_TXN_STATE;
-      if (errorCode === 0) this.pendingOffsets.add(producerId, groupId, member, offsets);
-      return Promise.resolve(errorCode);
+      if (producerEpoch !== txn.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+      if (txn.state !== TxnState.Ongoing || !hasPartition(txn, OFFSETS_TOPIC, partition)) return ErrorCode.INVALID_TXN_STATE;
+      if (offsets.length > 0) {
+        const errorCode = await this.appendTxnOffsets(groupId, partition, producerId, producerEpoch, offsets);
+        if (errorCode !== 0) return errorCode;
+      }
+      this.pendingOffsets.add(producerId, groupId, member, offsets);
+      return 0;
     });
+  }
+
+  private offsetsPartitionFor(groupId: string): number {
+    return partitionForGroup(groupId, this.deps.metadata.topic(OFFSETS_TOPIC)?.partitions.size ?? this.deps.config.offsetsTopicNumPartitions);
+  }
+
+  /**
+   * Writes the offsets as Kafka's group coordinator does for TxnOffsetCommit: OffsetCommit records
+   * in a transactional batch of the producer in the group's __consumer_offsets partition, so they
+   * survive a crash until the transaction's marker. (The group coordinator's loader skips
+   * transactional batches; at commit the offsets reach it through the sink.)
+   */
+  private async appendTxnOffsets(groupId: string, partition: number, producerId: bigint, producerEpoch: number, offsets: readonly TxnOffset[]): Promise<number> {
+    const records = offsets.map((o) => ({
+      key: offsetCommitKey(groupId, o.topic, o.partition),
+      value: offsetCommitValue({ offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: BigInt(o.commitTimestamp), expireTimestamp: -1n }),
+    }));
+    const batch = buildUncompressedRecordBatch(records, { timestamp: BigInt(this.now()), producerId, producerEpoch, baseSequence: 0, transactional: true });
+    const outcome = await this.deps.produce(OFFSETS_TOPIC, partition, batch, INTERNAL_PRODUCE);
+    const errorCode = coordinatorAppendError(outcome.errorCode);
+    if (errorCode !== 0) this.deps.log.warn({ groupId, partition, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'transactional offsets not written');
+    return errorCode;
   }
 
   /**
@@ -488,24 +562,27 @@ export class TransactionCoordinator {
     return errorCode;
   }
 
-  /** Writes the markers of a prepared transaction, hands over its offsets, then records Complete. */
+  /**
+   * Hands a committed transaction's offsets to the group coordinator, writes the markers (also
+   * into __consumer_offsets, closing the offsets' transactional batches there), then records
+   * Complete. Offsets go first: until the marker lands they can still be recovered from the log
+   * if the broker dies in between, and the group coordinator takes the same offsets twice harmlessly.
+   */
   private async completeTransaction(transactionalId: string): Promise<void> {
     const txn = this.txns.get(transactionalId);
     if (txn === undefined || (txn.state !== TxnState.PrepareCommit && txn.state !== TxnState.PrepareAbort)) return;
     const committed = txn.state === TxnState.PrepareCommit;
     const coordinatorEpoch = this.coordinatorEpoch(transactionalId);
-    for (const [topic, partitions] of txn.partitions) {
-      // Transactional offsets live with the group coordinator, not as records here.
-      if (topic === OFFSETS_TOPIC) continue;
-      for (const partition of partitions) {
-        const outcome = await this.writeMarker(topic, partition, txn.producerId, txn.producerEpoch, coordinatorEpoch, committed);
-        if (outcome !== 0) this.deps.log.warn({ transactionalId, topic, partition, errorCode: outcome }, 'transaction marker not written');
-      }
-    }
     const offsets = this.pendingOffsets.take(txn.producerId);
     if (committed) {
       for (const [groupId, pending] of offsets) {
         await this.deps.offsets.commitTransactionalOffsets(groupId, pending.member, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
+      }
+    }
+    for (const [topic, partitions] of txn.partitions) {
+      for (const partition of partitions) {
+        const outcome = await this.writeMarker(topic, partition, txn.producerId, txn.producerEpoch, coordinatorEpoch, committed);
+        if (outcome !== 0) this.deps.log.warn({ transactionalId, topic, partition, errorCode: outcome }, 'transaction marker not written');
       }
     }
     const next = copyTxn(txn);
@@ -528,6 +605,7 @@ export class TransactionCoordinator {
   /** Aborts transactions open longer than their timeout, bumping the epoch (fencing the producer). */
   abortTimedOutTransactions(): Promise<number> {
     return this.queue.run(async () => {
+      await this.loadExisting();
       const now = this.now();
       let aborted = 0;
       for (const txn of [...this.txns.values()]) {

@@ -31,6 +31,8 @@ describe('TransactionCoordinator', () => {
   beforeAll(async () => {
     running = await startBroker({ overrides: { 'transaction.state.log.num.partitions': '3' } });
     await running.broker.controller.createTopics([{ name: 't', numPartitions: 2, replicationFactor: 1, assignments: new Map(), configs: new Map() }], false);
+    // TxnOffsetCommit writes the offsets into the group's __consumer_offsets partition (as Kafka does).
+    await running.broker.controller.createTopics([{ name: '__consumer_offsets', numPartitions: running.broker.config.offsetsTopicNumPartitions, replicationFactor: 1, assignments: new Map(), configs: new Map([['cleanup.policy', 'compact']]) }], false);
   }, 30_000);
 
   afterAll(async () => {
