@@ -25,6 +25,8 @@ export interface StartBrokerOptions {
   /** pino level; 'silent' by default when embedded. */
   logLevel?: string;
   logger?: Logger;
+  /** Cluster id for a fresh data dir (a stored one wins); every node of a cluster shares it. */
+  clusterId?: string;
 }
 
 export interface RunningBroker {
@@ -54,7 +56,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   }
   for (const [key, value] of Object.entries(options.overrides ?? {})) props.set(key, value);
   const config = loadBrokerConfig(props);
-  const broker = await Broker.start({ config, inMemory: options.dataDir === undefined && options.configFile === undefined, logger });
+  const broker = await Broker.start({ config, inMemory: options.dataDir === undefined && options.configFile === undefined, logger,
+    ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}) });
   const endpoint = broker.endpoint();
   return {
     bootstrapServers: `${endpoint.host}:${endpoint.port}`,

@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .option('--override <key=value>', 'set any broker config key (repeatable)', collect, [])
     .option('--node-id <id>', 'node.id', '1')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option('--cluster-id <id>', "cluster id for a fresh data dir (as kafka-storage format -t sets it); every node of a multi-process cluster needs the same one")
     .option('--cluster <nodes>', 'start N combined nodes in this process: client ports PORT.., controller ports PORT+N.., data in DATA_DIR/node-<i>')
     .action(async (options: {
       port: string;
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
       nodeId: string;
       logLevel: string;
       cluster?: string;
+      clusterId?: string;
     }) => {
       const overrides: Record<string, string> = {};
       for (const entry of options.override) {
@@ -75,6 +77,7 @@ export function buildProgram(): Command {
         nodeId: Number(options.nodeId),
         overrides,
         logLevel: options.logLevel,
+        ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}),
       });
       // One machine-readable line, so scripts and the compat harness know where to connect.
       process.stdout.write(`sluice: listening on ${broker.bootstrapServers} (cluster ${broker.clusterId})\n`);

@@ -34,7 +34,7 @@ export interface LocalCluster {
 }
 
 /** Free loopback ports, found by binding port 0 (then released for the nodes to take). */
-async function freePorts(count: number, host: string): Promise<number[]> {
+export async function freePorts(count: number, host: string): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<import('node:net').Server>((resolve, reject) => {
       const server = createServer();
