@@ -3,6 +3,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
+import { ApiKey } from '../../../../protocol/generated/api-keys.js';
+import { ListOffsetsRequest, createListOffsetsRequestListOffsetsPartition, createListOffsetsRequestListOffsetsTopic } from '../../../../protocol/generated/message/list-offsets-request.js';
+import { ListOffsetsResponse } from '../../../../protocol/generated/message/list-offsets-response.js';
+import { FetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic } from '../../../../protocol/generated/message/fetch-request.js';
+import { FetchResponse } from '../../../../protocol/generated/message/fetch-response.js';
+import { RawClient } from '../../broker/raw-client.js';
+
+/** The broker error names in a kafkajs error and its causes (kafkajs wraps retried failures). */
+function errorTypes(error: unknown): string[] {
+  const types: string[] = [];
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined; e !== undefined && e !== null; e = (e.cause ?? e.originalError) as typeof e) {
+    if (typeof e.type === 'string') types.push(e.type);
+  }
+  return types;
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
 
 /** A small deterministic generator, so a failing run repeats. */
 function seeded(seed: number): () => number {
@@ -40,7 +64,8 @@ describe('transactions (kafkajs)', () => {
   let kafka: Kafka;
 
   beforeAll(async () => {
-    broker = await startBroker({ overrides: { 'group.initial.rebalance.delay.ms': '0' } });
+    // The timeout abort runs on the broker's own timer, every 100 ms here (Kafka's default is 10 s).
+    broker = await startBroker({ overrides: { 'group.initial.rebalance.delay.ms': '0', 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '100' } });
     kafka = new Kafka({ brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
     const admin = kafka.admin();
     await admin.connect();
@@ -123,7 +148,13 @@ describe('transactions (kafkajs)', () => {
     // kafkajs initializes the transactional id with the first transaction: that InitProducerId
     // bumps the epoch and aborts the zombie's open transaction.
     const next = await successor.transaction();
-    await expect(txn.commit()).rejects.toThrow();
+    // The zombie's next write meets the abort marker's newer epoch on the partition: Produce
+    // answers INVALID_PRODUCER_EPOCH (Kafka 3.9's answer on produce, for every version).
+    const produceError = await failure(txn.send({ topic: 'fence', messages: [{ value: 'zombie-2' }] }));
+    expect(errorTypes(produceError)).toContain('INVALID_PRODUCER_EPOCH');
+    // Its commit: EndTxn v1 (kafkajs) hears INVALID_PRODUCER_EPOCH, as Kafka translates PRODUCER_FENCED below v2.
+    const commitError = await failure(txn.commit());
+    expect(errorTypes(commitError)).toContain('INVALID_PRODUCER_EPOCH');
     await next.send({ topic: 'fence', messages: [{ value: 'successor-1' }] });
     await next.commit();
     await successor.disconnect();
@@ -135,27 +166,45 @@ describe('transactions (kafkajs)', () => {
     expect(described.txn?.state).toBe(4); // CompleteCommit
   }, 60_000);
 
-  it('aborts a transaction left open past its timeout, and the LSO advances', async () => {
-    const producer = kafka.producer({ transactionalId: 'slow-id', transactionTimeout: 100, maxInFlightRequests: 1, idempotent: true, retry: { retries: 1, initialRetryTime: 20 } });
+  it('aborts a transaction left open past its timeout, and the LSO advances (ListOffsets read_committed, Fetch)', async () => {
+    const producer = kafka.producer({ transactionalId: 'slow-id', transactionTimeout: 300, maxInFlightRequests: 1, idempotent: true, retry: { retries: 1, initialRetryTime: 20 } });
     await producer.connect();
     const txn = await producer.transaction();
     await txn.send({ topic: 'slow', messages: [{ value: 'never-committed' }] });
-    const slow = broker.broker.replicas.partition('slow', 0)!;
-    expect(slow.producers.lastStableOffset(slow.log.highWatermark)).toBe(0n);
-    const coordinator = broker.broker.txnCoordinator!;
-    // Polls the timeout check until the 100 ms have passed (bounded).
-    let abortedCount = 0;
-    for (let i = 0; i < 100 && abortedCount === 0; i++) {
-      abortedCount = await coordinator.abortTimedOutTransactions();
-      if (abortedCount === 0) await new Promise((r) => setTimeout(r, 20));
+    const client = await RawClient.connect(broker.boundPort);
+    const latest = async (isolationLevel: number): Promise<bigint> => {
+      const body = ListOffsetsRequest.defaults();
+      Object.assign(body, { replicaId: -1, isolationLevel, topics: [createListOffsetsRequestListOffsetsTopic({ name: 'slow', partitions: [createListOffsetsRequestListOffsetsPartition({ partitionIndex: 0, timestamp: -1n })] })] });
+      const response = await client.request(ApiKey.ListOffsets, 5, ListOffsetsRequest, body, ListOffsetsResponse);
+      return response.topics[0]!.partitions[0]!.offset;
+    };
+    const fetchBody = FetchRequest.defaults();
+    Object.assign(fetchBody, { maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 1, topics: [createFetchRequestFetchTopic({ topic: 'slow', partitions: [createFetchRequestFetchPartition({ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 })] })] });
+    try {
+      // Open: read_committed LATEST is the LSO (the transaction's first offset), read_uncommitted the high watermark.
+      expect(await latest(1)).toBe(0n);
+      expect(await latest(0)).toBe(1n);
+      // The broker's timer aborts it (bounded wait); the abort marker lets the LSO reach the high watermark.
+      let lso = 0n;
+      for (let i = 0; i < 100 && lso === 0n; i++) {
+        lso = await latest(1);
+        if (lso === 0n) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(lso).toBe(2n); // the record and the ABORT marker
+      expect(await latest(0)).toBe(2n);
+      const fetched = (await client.request(ApiKey.Fetch, 11, FetchRequest, fetchBody, FetchResponse)).responses[0]!.partitions[0]!;
+      expect(fetched.highWatermark).toBe(2n);
+      expect(fetched.lastStableOffset).toBe(2n);
+      expect(fetched.abortedTransactions).toHaveLength(1);
+      expect(fetched.abortedTransactions![0]!.firstOffset).toBe(0n);
+      const described = await broker.broker.txnCoordinator!.describe('slow-id');
+      expect(described.txn?.state).toBe(5); // CompleteAbort
+      // The abort bumped the epoch: the producer's commit is fenced (EndTxn v1: INVALID_PRODUCER_EPOCH).
+      expect(errorTypes(await failure(txn.commit()))).toContain('INVALID_PRODUCER_EPOCH');
+      await producer.disconnect().catch(() => undefined);
+    } finally {
+      client.close();
     }
-    expect(abortedCount).toBe(1);
-    await coordinator.list(); // the completion (markers) runs on the coordinator queue before this
-    expect(slow.producers.lastStableOffset(slow.log.highWatermark)).toBe(slow.log.highWatermark);
-    expect(slow.producers.allAborted()).toHaveLength(1);
-    // The producer's epoch is stale now: committing fails.
-    await expect(txn.commit()).rejects.toThrow();
-    await producer.disconnect().catch(() => undefined);
   }, 30_000);
 
   it('sendOffsets: committed offsets reach the group coordinator (OffsetFetch sees them), aborted ones do not', async () => {
