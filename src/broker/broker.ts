@@ -17,6 +17,7 @@ import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
 import { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
 import { BrokerLifecycle, lifecycleSettings } from '../metadata/raft-driver/broker-lifecycle.js';
 import { FollowerFetcherManager } from '../replication/follower-fetcher.js';
+import { AlterPartitionSender, type ControllerTarget } from '../replication/alter-partition-sender.js';
 import { QuorumController } from '../metadata/controller/controller.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
@@ -78,6 +79,8 @@ export class Broker {
   followerFetchers: FollowerFetcherManager | undefined;
   /** Set once at start; stopped before the logs close. */
   groups: GroupCoordinator | undefined;
+  /** Leaders' ISR changes on their way to the active controller; set once at start. */
+  alterPartition: AlterPartitionSender | undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -125,7 +128,26 @@ export class Broker {
       logger: log.child({ component: 'quorum' }),
       config: raftConfigFrom(config.sources.staticConfig),
     });
+    // Filled in once the broker exists: its registration epoch goes into replica fetches and AlterPartition.
+    const self: { broker?: Broker } = {};
+    const brokerEpoch = (): bigint => self.broker?.lifecycle?.epoch ?? -1n;
+    // Leaders send ISR changes to the active controller: in process when that is this node.
+    const alterPartition = new AlterPartitionSender({
+      nodeId: config.nodeId,
+      brokerEpoch,
+      controller: (): ControllerTarget => {
+        if (quorum.leaderId < 0) return undefined;
+        if (quorum.leaderId === config.nodeId) return quorum.isLeader ? { kind: 'local' } : undefined;
+        const voter = quorum.voters.find((v) => v.id === quorum.leaderId);
+        return voter === undefined ? undefined : { kind: 'remote', host: voter.host, port: voter.port };
+      },
+      local: (request, version) => controller.alterPartition(request, version),
+      retryBackoffMs: 100,
+      logger: log.child({ component: 'alter-partition' }),
+    });
     const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }), fs,
+      alterPartition,
+      replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
       ...(config.sources.staticConfig.get('transaction.partition.verification.enable') === 'false'
         ? {}
         : { verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> => txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition) }),
@@ -137,6 +159,8 @@ export class Broker {
       image,
       listenerName: config.interBrokerListenerName,
       hostedPartitions: () => replicas.hostedPartitions(),
+      writer: replicas,
+      brokerEpoch,
       maxWaitMs: config.replicaFetchWaitMaxMs,
       backoffMs: config.replicaFetchBackoffMs,
       maxBytes: config.replicaFetchMaxBytes,
@@ -218,12 +242,15 @@ export class Broker {
     });
     const bound = await server.start();
     const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
+    self.broker = broker;
+    broker.alterPartition = alterPartition;
     broker.txnCoordinator = txnCoordinator;
     txnCoordinator.start();
     broker.groups = groups;
     broker.brokerHeartbeats = brokerHeartbeats;
     broker.followerFetchers = followerFetchers;
     await broker.register();
+    replicas.startIsrExpiration();
     groups.start();
     openClientListeners();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
@@ -287,6 +314,8 @@ export class Broker {
     await this.txnCoordinator?.stop();
     this.groups?.stop();
     this.followerFetchers?.stop();
+    this.replicas.stopIsrExpiration();
+    this.alterPartition?.stop();
     this.lifecycle?.stop();
     this.brokerHeartbeats?.stop();
     await this.quorum.stop();

@@ -19,7 +19,7 @@ function partitionData(index: number, outcome: FetchPartitionOutcome, readCommit
     highWatermark: outcome.highWatermark,
     lastStableOffset: outcome.lastStableOffset,
     logStartOffset: outcome.logStartOffset,
-    divergingEpoch: { epoch: -1, endOffset: -1n },
+    divergingEpoch: outcome.divergingEpoch ?? { epoch: -1, endOffset: -1n },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
     snapshotId: { endOffset: -1n, epoch: -1 },
     abortedTransactions: readCommitted ? (outcome.abortedTransactions ?? []) : null,
@@ -47,6 +47,7 @@ function requestedPartitions(services: BrokerServices, request: FetchRequest, ve
         fetchOffset: p.fetchOffset,
         currentLeaderEpoch: version >= 9 ? p.currentLeaderEpoch : -1,
         maxBytes: p.partitionMaxBytes,
+        lastFetchedEpoch: version >= 12 ? p.lastFetchedEpoch : -1,
       });
     }
   }
@@ -96,7 +97,9 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
       // Resolve names now: a topic deleted since the session named it answers with an error.
       const reads: (FetchPartitionRequest | null)[] = partitions.map((p) => {
         const state = byId ? services.metadata.topicById(p.topicId) : services.metadata.topic(p.topic);
-        return state === undefined ? null : { topic: state.name, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes };
+        return state === undefined
+          ? null
+          : { topic: state.name, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes, lastFetchedEpoch: p.lastFetchedEpoch ?? -1 };
       });
       const outcomes = await services.replicas.fetch(
         reads.filter((r): r is FetchPartitionRequest => r !== null),
@@ -106,6 +109,7 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
           maxBytes: version >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER,
           isolationLevel: readCommitted ? 1 : 0,
           replicaId: version >= 15 ? request.replicaState.replicaId : request.replicaId,
+          replicaEpoch: version >= 15 ? request.replicaState.replicaEpoch : -1n,
         },
       );
       let next = 0;

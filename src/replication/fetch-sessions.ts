@@ -20,6 +20,8 @@ export interface SessionPartitionRequest {
   readonly fetchOffset: bigint;
   readonly currentLeaderEpoch: number;
   readonly maxBytes: number;
+  /** Fetch v12+: the epoch of the fetcher's last batch (-1 when it has none). */
+  readonly lastFetchedEpoch?: number;
 }
 
 /** What the broker last told the client about a partition, to tell what changed since. */

@@ -1,13 +1,15 @@
 // Follower side of partition replication: for every hosted partition another broker leads,
-// one fetch loop per leader sends replica Fetch requests (ReplicaId = this broker) from the
-// log end offset, appends what comes back with the leader's offsets and epochs, and takes
-// the leader's high watermark (capped by its own log end). The leader counts the fetch
-// offset as this replica's log end for its high watermark.
+// one fetch loop per leader sends replica Fetch v15 requests (ReplicaState = this broker and
+// its epoch) from the log end offset with the epoch of the last batch (LastFetchedEpoch),
+// appends what comes back with the leader's offsets and epochs (producer state follows), and
+// takes the leader's high watermark (capped by its own log end). The leader counts the fetch
+// offset as this replica's log end for its high watermark and ISR.
 //
-// Simplifications (see the report of issue 6): on becoming a follower of a new leader epoch
-// the log is truncated to its high watermark (Kafka's pre-KIP-101 rule) instead of asking the
-// leader for the epoch's end offset; ISR shrink/expand (AlterPartition) and acks=all waiting
-// are not done here.
+// Truncation (KIP-101/KIP-595 via Fetch v12+): nothing is cut when the leader changes. When the
+// log holds batches the leader does not (an old leader's uncommitted tail), the leader answers
+// with DivergingEpoch, the largest epoch both know and where it ends in the leader's log; the
+// follower cuts at the end of that epoch in its own log, capped by the leader's end, as Kafka's
+// AbstractFetcherThread does, and fetches again from there.
 import type { Logger } from 'pino';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { FetchRequest, createFetchRequest } from '../../protocol/generated/message/fetch-request.js';
@@ -16,6 +18,16 @@ import { ZERO_UUID } from '../../protocol/runtime/index.js';
 import type { MetadataView } from '../metadata/image/types.js';
 import { RpcClient } from '../metadata/raft-driver/rpc-client.js';
 import type { HostedPartition } from './hosted-partition.js';
+import type { FetchResponsePartitionData } from '../../protocol/generated/message/fetch-response.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
+
+/** How the fetcher changes a follower's log; the replica manager keeps producer state in step. */
+export interface ReplicaLogWriter {
+  /** Appends the leader's batches; false when the partition stopped following `leaderEpoch` meanwhile. */
+  appendReplicated(partition: HostedPartition, records: Buffer, leaderEpoch: number): Promise<boolean>;
+  truncateReplica(partition: HostedPartition, offset: bigint, leaderEpoch: number): Promise<void>;
+  restartReplicaAt(partition: HostedPartition, offset: bigint, leaderEpoch: number): Promise<void>;
+}
 
 export interface FollowerFetcherOptions {
   readonly nodeId: number;
@@ -23,6 +35,9 @@ export interface FollowerFetcherOptions {
   /** inter.broker.listener.name: which of the leader's endpoints to dial. */
   readonly listenerName: string;
   readonly hostedPartitions: () => Iterable<HostedPartition>;
+  readonly writer: ReplicaLogWriter;
+  /** This broker's registration epoch (Fetch v15 ReplicaState.ReplicaEpoch); -1 before it registered. */
+  readonly brokerEpoch: () => bigint;
   /** replica.fetch.wait.max.ms */
   readonly maxWaitMs: number;
   /** replica.fetch.backoff.ms */
@@ -32,15 +47,32 @@ export interface FollowerFetcherOptions {
   readonly logger: Logger;
 }
 
-/** Fetch v12: topic names, top-level ReplicaId, LastFetchedEpoch; no session. */
-const REPLICA_FETCH_VERSION = 12;
+/** Fetch v15: topic ids, ReplicaState (id and broker epoch), LastFetchedEpoch; no session. */
+const REPLICA_FETCH_VERSION = 15;
 
 interface Followed {
   hosted: HostedPartition;
   leaderEpoch: number;
 }
 
-const partitionKey = (h: HostedPartition): string => `${h.topic}\u0000${h.partition}`;
+const partitionKey = (h: HostedPartition): string => `${h.topicId}:${h.partition}`;
+
+/**
+ * Kafka's getOffsetTruncationState: where a follower cuts its log given the leader's
+ * DivergingEpoch. An epoch the follower does not know sends it to the end of its own largest
+ * epoch below (another round of fetching narrows it down).
+ */
+export function truncationOffset(log: { logEndOffset: bigint; highWatermark: bigint; epochs: { endOffsetFor(epoch: number, logEndOffset: bigint): { epoch: number; startOffset: bigint } } }, diverging: { epoch: number; endOffset: bigint }): bigint {
+  const leo = log.logEndOffset;
+  const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+  // The leader knows none of this follower's epochs: only the high watermark is safe.
+  if (diverging.endOffset < 0n) return min(log.highWatermark, leo);
+  if (diverging.epoch < 0) return min(diverging.endOffset, leo);
+  const local = log.epochs.endOffsetFor(diverging.epoch, leo);
+  if (local.startOffset < 0n) return min(diverging.endOffset, leo);
+  if (local.epoch !== diverging.epoch) return min(local.startOffset, leo);
+  return min(min(local.startOffset, diverging.endOffset), leo);
+}
 
 class LeaderFetcher {
   readonly partitions = new Map<string, Followed>();
@@ -50,6 +82,7 @@ class LeaderFetcher {
   constructor(
     readonly leaderId: number,
     private readonly options: FollowerFetcherOptions,
+    private readonly paused: () => boolean,
   ) {}
 
   start(): void {
@@ -63,6 +96,10 @@ class LeaderFetcher {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
+      if (this.paused()) {
+        await sleep(this.options.backoffMs);
+        continue;
+      }
       try {
         const fetched = await this.fetchOnce();
         if (!fetched) await sleep(this.options.backoffMs);
@@ -87,26 +124,26 @@ class LeaderFetcher {
     const sent = new Map<Followed, bigint>();
     for (const f of this.partitions.values()) {
       sent.set(f, f.hosted.log.logEndOffset);
-      const list = byTopic.get(f.hosted.topic) ?? [];
+      const list = byTopic.get(f.hosted.topicId) ?? [];
       list.push(f);
-      byTopic.set(f.hosted.topic, list);
+      byTopic.set(f.hosted.topicId, list);
     }
     const request = createFetchRequest({
-      replicaId: this.options.nodeId,
+      replicaState: { replicaId: this.options.nodeId, replicaEpoch: this.options.brokerEpoch() },
       maxWaitMs: this.options.maxWaitMs,
       minBytes: 1,
       maxBytes: this.options.maxBytes * Math.max(1, this.partitions.size),
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, list]) => ({
-        topic,
-        topicId: ZERO_UUID,
+      topics: [...byTopic].map(([topicId, list]) => ({
+        topic: '',
+        topicId,
         partitions: list.map((f) => ({
           partition: f.hosted.partition,
           currentLeaderEpoch: f.leaderEpoch,
           fetchOffset: sent.get(f)!,
-          lastFetchedEpoch: -1,
+          lastFetchedEpoch: f.hosted.log.epochs.latestEpoch(),
           logStartOffset: f.hosted.log.logStartOffset,
           partitionMaxBytes: this.options.maxBytes,
           replicaDirectoryId: ZERO_UUID,
@@ -119,21 +156,44 @@ class LeaderFetcher {
     let anyError = response.errorCode !== 0;
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
-        const followed = this.partitions.get(`${topic.topic}\u0000${p.partitionIndex}`);
+        const followed = this.partitions.get(`${topic.topicId}:${p.partitionIndex}`);
         // Re-assigned or truncated while the fetch was out: its answer no longer lines up.
-        if (followed === undefined || sent.get(followed) !== followed.hosted.log.logEndOffset) continue;
-        if (p.errorCode !== 0) {
-          anyError = true;
-          continue;
-        }
-        const log = followed.hosted.log;
-        if (p.records !== null && p.records.length > 0) await log.appendAsFollower(p.records);
-        const end = log.logEndOffset;
-        const hw = p.highWatermark < end ? p.highWatermark : end;
-        if (hw > log.highWatermark) log.updateHighWatermark(hw);
+        if (followed === undefined || sent.get(followed) !== followed.hosted.log.logEndOffset || followed.hosted.leaderEpoch !== followed.leaderEpoch) continue;
+        if (!(await this.handlePartition(followed, sent.get(followed)!, p))) anyError = true;
       }
     }
     return !anyError;
+  }
+
+  /** Applies one partition's answer; false on an error worth backing off for. */
+  private async handlePartition(followed: Followed, fetchOffset: bigint, p: FetchResponsePartitionData): Promise<boolean> {
+    const { hosted, leaderEpoch } = followed;
+    const log = hosted.log;
+    const writer = this.options.writer;
+    if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      // Behind the leader's log start (retention or DeleteRecords there): start over at it.
+      // Past its end (only after an unclean election): fall back to what it calls committed.
+      if (p.logStartOffset >= 0n && fetchOffset < p.logStartOffset) await writer.restartReplicaAt(hosted, p.logStartOffset, leaderEpoch);
+      else if (p.highWatermark >= log.logStartOffset && p.highWatermark < log.logEndOffset) await writer.truncateReplica(hosted, p.highWatermark, leaderEpoch);
+      this.options.logger.info({ topic: hosted.topic, partition: hosted.partition, fetchOffset, leaderLogStart: String(p.logStartOffset) }, 'replica fetch offset out of range');
+      return false;
+    }
+    if (p.errorCode !== 0) return false;
+    if (p.divergingEpoch.epoch >= 0 || p.divergingEpoch.endOffset >= 0n) {
+      const target = truncationOffset(log, p.divergingEpoch);
+      this.options.logger.info(
+        { topic: hosted.topic, partition: hosted.partition, logEndOffset: String(log.logEndOffset), divergingEpoch: p.divergingEpoch.epoch, leaderEndOffset: String(p.divergingEpoch.endOffset), truncateTo: String(target) },
+        'truncating a diverged replica',
+      );
+      if (target < log.logStartOffset) await writer.restartReplicaAt(hosted, target, leaderEpoch);
+      else await writer.truncateReplica(hosted, target, leaderEpoch);
+      return true;
+    }
+    if (p.records !== null && p.records.length > 0 && !(await writer.appendReplicated(hosted, p.records, leaderEpoch))) return true;
+    const end = log.logEndOffset;
+    const hw = p.highWatermark < end ? p.highWatermark : end;
+    if (hw > log.highWatermark) log.updateHighWatermark(hw);
+    return true;
   }
 }
 
@@ -145,6 +205,7 @@ function sleep(ms: number): Promise<void> {
 export class FollowerFetcherManager {
   private readonly fetchers = new Map<number, LeaderFetcher>();
   private stopped = false;
+  private paused = false;
 
   constructor(private readonly options: FollowerFetcherOptions) {}
 
@@ -168,10 +229,9 @@ export class FollowerFetcherManager {
       let fetcher = this.fetchers.get(leaderId);
       const current = fetcher?.partitions.get(k);
       if (current !== undefined && current.leaderEpoch === hosted.leaderEpoch) continue;
-      // A new leader or epoch: drop anything past what is known committed, then fetch from there.
-      if (hosted.log.logEndOffset > hosted.log.highWatermark) await hosted.log.truncateTo(hosted.log.highWatermark);
+      // A new leader or epoch: fetch on from the log end; the leader's DivergingEpoch says if and where to cut.
       if (fetcher === undefined) {
-        fetcher = new LeaderFetcher(leaderId, this.options);
+        fetcher = new LeaderFetcher(leaderId, this.options, () => this.paused);
         this.fetchers.set(leaderId, fetcher);
         fetcher.start();
       }
@@ -183,6 +243,18 @@ export class FollowerFetcherManager {
         this.fetchers.delete(leaderId);
       }
     }
+  }
+
+  /**
+   * Stops fetching without forgetting what is followed (a stalled follower, as tests need to
+   * show the leader's lag rule); `resume` carries on from the log end.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   stop(): void {

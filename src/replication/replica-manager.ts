@@ -13,6 +13,9 @@ import { HostedPartition } from './hosted-partition.js';
 import { ProducerStateFiles } from './producer-snapshot.js';
 import type { FileSystem } from '../storage/types.js';
 import { toLogConfig } from './log-config.js';
+import type { AlterPartitionSender } from './alter-partition-sender.js';
+import { canJoinIsr, freshFollowerState, outOfSyncReplicas, recordFollowerFetch } from './isr.js';
+import type { AlterPartitionResponsePartitionData } from '../../protocol/generated/message/alter-partition-response.js';
 import {
   IsolationLevel,
   OffsetSpec,
@@ -36,6 +39,12 @@ export interface ReplicaManagerOptions {
    * its producer's transaction on a partition belongs to an ongoing transaction (0, or the error).
    */
   readonly verifyTransaction?: (producerId: bigint, producerEpoch: number, topic: string, partition: number) => Promise<number>;
+  /** Where leaders send ISR changes (the active controller); without it the ISR changes only by fencing. */
+  readonly alterPartition?: AlterPartitionSender;
+  /** replica.lag.time.max.ms (Kafka's default 30 s). */
+  readonly replicaLagTimeMaxMs?: number;
+  /** Wall clock in ms; tests may move it. */
+  readonly now?: () => number;
 }
 
 export interface ProduceOptions {
@@ -55,6 +64,8 @@ export interface FetchOptions {
   readonly isolationLevel: number;
   /** A follower's broker id when a replica fetches (Fetch ReplicaId / ReplicaState); -1 or absent for consumers. */
   readonly replicaId?: number;
+  /** The follower's broker epoch (Fetch v15+ ReplicaState.ReplicaEpoch); -1 when unknown. */
+  readonly replicaEpoch?: bigint;
 }
 
 function key(topic: string, partition: number): string {
@@ -108,11 +119,88 @@ function recordsFailure(failure: RecordsFailure): ProduceOutcome {
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
   private readonly changes = new SerialQueue();
+  private isrTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private readonly maxLagMs: number;
 
-  /** Leader side: each follower's log end offset, as its last fetch offset said (partition key -> broker id -> offset). */
-  private readonly followerEnds = new Map<string, Map<number, bigint>>();
+  constructor(private readonly options: ReplicaManagerOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxLagMs = options.replicaLagTimeMaxMs ?? 30_000;
+  }
 
-  constructor(private readonly options: ReplicaManagerOptions) {}
+  /** Kafka's isr-expiration task: every replica.lag.time.max.ms / 2, leaders drop lagging followers from the ISR. */
+  startIsrExpiration(): void {
+    if (this.options.alterPartition === undefined || this.isrTimer !== undefined) return;
+    this.isrTimer = setInterval(() => this.shrinkIsrs(), Math.max(50, Math.floor(this.maxLagMs / 2)));
+    this.isrTimer.unref();
+  }
+
+  stopIsrExpiration(): void {
+    clearInterval(this.isrTimer);
+    this.isrTimer = undefined;
+  }
+
+  /** Proposes an ISR shrink for every led partition with followers out of sync (one change in flight per partition). */
+  shrinkIsrs(): void {
+    const now = this.now();
+    for (const hosted of this.partitions.values()) {
+      if (!hosted.isLeader || hosted.pendingIsr !== null) continue;
+      const out = outOfSyncReplicas(hosted.isr, this.options.nodeId, hosted.followers, hosted.log.logEndOffset, now, this.maxLagMs);
+      if (out.length === 0) continue;
+      this.options.log.info({ topic: hosted.topic, partition: hosted.partition, outOfSync: out, isr: hosted.isr }, 'shrinking the ISR');
+      this.proposeIsr(hosted, 'shrink', hosted.isr.filter((id) => !out.includes(id)));
+    }
+  }
+
+  /** Kafka's maybeExpandIsr after a follower fetch: a caught-up replica outside the ISR joins it. */
+  private maybeExpandIsr(hosted: HostedPartition, replicaId: number): void {
+    if (this.options.alterPartition === undefined || hosted.pendingIsr !== null || hosted.isr.includes(replicaId)) return;
+    const state = hosted.followers.get(replicaId);
+    if (state === undefined || !canJoinIsr(state, hosted.log.highWatermark, hosted.leaderEpochStartOffset)) return;
+    // The controller refuses fenced, shutting-down or re-registered brokers: do not ask for them.
+    const broker = this.options.metadata.broker(replicaId);
+    if (broker === undefined || broker.fenced || broker.inControlledShutdown) return;
+    if (state.brokerEpoch >= 0n && state.brokerEpoch !== broker.epoch) return;
+    this.options.log.info({ topic: hosted.topic, partition: hosted.partition, replicaId, isr: hosted.isr }, 'expanding the ISR');
+    this.proposeIsr(hosted, 'expand', [...hosted.isr, replicaId]);
+  }
+
+  /** Sends one AlterPartition for the partition and applies the answer if the partition is still as it was. */
+  private proposeIsr(hosted: HostedPartition, kind: 'expand' | 'shrink', isr: number[]): void {
+    const sender = this.options.alterPartition;
+    if (sender === undefined) return;
+    const pending = { kind, isr };
+    hosted.pendingIsr = pending;
+    const leaderEpoch = hosted.leaderEpoch;
+    const current = (): boolean => hosted.pendingIsr === pending && hosted.isLeader && hosted.leaderEpoch === leaderEpoch && this.partitions.get(key(hosted.topic, hosted.partition)) === hosted;
+    const members = isr.map((brokerId) => ({
+      brokerId,
+      // Kafka sends the epoch each follower fetched with; the leader's own is its registration's.
+      brokerEpoch: brokerId === this.options.nodeId ? (this.options.metadata.broker(brokerId)?.epoch ?? -1n) : (hosted.followers.get(brokerId)?.brokerEpoch ?? -1n),
+    }));
+    sender
+      .submit({ topicId: hosted.topicId, partition: hosted.partition, leaderEpoch, partitionEpoch: hosted.partitionEpoch, isr: members, stillWanted: current })
+      .then((answer) => this.onIsrAnswer(hosted, answer, current()))
+      .catch((error: unknown) => {
+        this.options.log.warn({ err: error, topic: hosted.topic, partition: hosted.partition }, 'AlterPartition failed');
+        if (current()) hosted.pendingIsr = null;
+      });
+  }
+
+  private onIsrAnswer(hosted: HostedPartition, answer: AlterPartitionResponsePartitionData, stillCurrent: boolean): void {
+    if (!stillCurrent) return; // the metadata moved on meanwhile; it decides
+    hosted.pendingIsr = null;
+    if (answer.errorCode !== ErrorCode.NONE) {
+      // FENCED_LEADER_EPOCH / INVALID_UPDATE_VERSION: this leader's view is stale, the next metadata
+      // batch brings the truth; INELIGIBLE_REPLICA and the rest: try again on a later fetch or tick.
+      this.options.log.info({ topic: hosted.topic, partition: hosted.partition, errorCode: answer.errorCode }, 'ISR change refused by the controller');
+      return;
+    }
+    if (answer.leaderEpoch !== hosted.leaderEpoch || answer.partitionEpoch < hosted.partitionEpoch) return;
+    hosted.isr = answer.isr;
+    hosted.partitionEpoch = answer.partitionEpoch;
+    this.maybeAdvanceHighWatermark(hosted);
+  }
 
   get nodeId(): number {
     return this.options.nodeId;
@@ -189,33 +277,64 @@ export class ReplicaManager {
       hosted = new HostedPartition(state.topicName, state.partition, state.topicId, log, config, this.options.nodeId);
       // Producer state (sequences, open and aborted transactions) comes back from its snapshot
       // and txn-index files plus the log tail.
-      await hosted.producers.recover(
-        {
-          logStartOffset: log.logStartOffset,
-          logEndOffset: log.logEndOffset,
-          segmentBaseOffsets: () => log.segmentBaseOffsets(),
-          readFrom: (offset) => log.read(offset, { maxBytes: 1 << 20, minOneBatch: true }).records,
-        },
-        this.options.fs && new ProducerStateFiles(this.options.fs, log.dir),
-      );
+      await this.recoverProducers(hosted);
       this.partitions.set(k, hosted);
     }
+    const wasLeader = hosted.isLeader;
+    const newEpoch = state.leaderEpoch !== hosted.leaderEpoch || state.leader !== hosted.leaderId;
+    // An AlterPartition answer may already have taken this leader past what the image says.
+    if (!newEpoch && state.partitionEpoch < hosted.partitionEpoch) return;
+    const epochAdvanced = newEpoch || state.partitionEpoch > hosted.partitionEpoch;
     hosted.leaderId = state.leader;
     hosted.leaderEpoch = state.leaderEpoch;
+    hosted.partitionEpoch = state.partitionEpoch;
     hosted.isr = state.isr;
     hosted.replicas = state.replicas;
-    if (hosted.isLeader) this.maybeAdvanceHighWatermark(hosted);
+    // A committed change supersedes whatever ISR change was in flight.
+    if (epochAdvanced) hosted.pendingIsr = null;
+    if (!hosted.isLeader) {
+      hosted.followers.clear();
+      hosted.leaderEpochStartOffset = -1n;
+      if (wasLeader) hosted.notifyAppend(); // parked acks=all produces answer NOT_LEADER_OR_FOLLOWER
+      return;
+    }
+    if (!wasLeader || newEpoch) await this.becomeLeader(hosted);
+    else for (const id of hosted.replicas) if (id !== this.options.nodeId && !hosted.followers.has(id)) hosted.followers.set(id, freshFollowerState(false, this.now()));
+    this.maybeAdvanceHighWatermark(hosted);
   }
 
-  /** The high watermark is the smallest log end offset among the in-sync replicas. */
+  /**
+   * Kafka's makeLeader for a new leader epoch: the epoch starts at the log end (recorded in the
+   * leader-epoch cache at once, so a follower asking about an older epoch learns where it ended
+   * even before anything is appended in this one), and the follower states start afresh.
+   */
+  private async becomeLeader(hosted: HostedPartition): Promise<void> {
+    const now = this.now();
+    hosted.followers.clear();
+    for (const id of hosted.replicas) if (id !== this.options.nodeId) hosted.followers.set(id, freshFollowerState(hosted.isr.includes(id), now));
+    const epoch = hosted.leaderEpoch;
+    const log = hosted.log;
+    // On the producer queue, where follower appends run: one already queued lands before the
+    // epoch starts, a later one sees this broker leads and is dropped.
+    await hosted.producers.queue.run(() =>
+      log.runExclusive(async () => {
+        hosted.leaderEpochStartOffset = log.logEndOffset;
+        if (log.epochs.assign(epoch, log.logEndOffset)) await log.epochs.flush();
+      }),
+    );
+  }
+
+  /**
+   * The high watermark is the smallest log end offset among the in-sync replicas (the maximal
+   * ISR while a change is in flight); it only moves forward.
+   */
   private maybeAdvanceHighWatermark(partition: HostedPartition): void {
-    // Every ISR member must have fetched up to an offset before it counts as replicated.
-    const ends = this.followerEnds.get(key(partition.topic, partition.partition));
     let min = partition.log.logEndOffset;
-    for (const id of partition.isr) {
+    for (const id of partition.maximalIsr) {
       if (id === this.options.nodeId) continue;
-      const end = ends?.get(id);
-      if (end === undefined) return;
+      // Every ISR member must have fetched up to an offset before it counts as replicated.
+      const end = partition.followers.get(id)?.logEndOffset ?? -1n;
+      if (end < 0n) return;
       if (end < min) min = end;
     }
     if (min > partition.log.highWatermark) {
@@ -321,7 +440,8 @@ export class ReplicaManager {
   private async awaitReplication(partition: HostedPartition, offset: bigint, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (partition.log.highWatermark >= offset) return 0;
+      // Kafka's checkEnoughReplicasReachOffset: replicated, but by fewer than min.insync.replicas.
+      if (partition.log.highWatermark >= offset) return partition.isr.length < partition.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
       if (!partition.isLeader || this.partitions.get(key(partition.topic, partition.partition)) !== partition) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
       if (partition.isr.length < partition.config.minInsyncReplicas) return ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
       const remaining = deadline - Date.now();
@@ -338,6 +458,63 @@ export class ReplicaManager {
         });
       });
     }
+  }
+
+  /**
+   * Follower append of what the leader sent (offsets and epochs already assigned), with the
+   * producer state updated from the same batches, so idempotent dedup and transactions carry on
+   * if this replica becomes the leader.
+   */
+  appendReplicated(partition: HostedPartition, records: Buffer, leaderEpoch: number): Promise<boolean> {
+    const producers = partition.producers;
+    return producers.queue.run(async () => {
+      // Leadership moved while the fetch was out: the old leader's answer no longer applies.
+      if (!this.stillFollowing(partition, leaderEpoch)) return false;
+      const log = partition.log;
+      const segmentsBefore = log.segmentCount;
+      const result = await log.appendAsFollower(records);
+      if (log.segmentCount > segmentsBefore) await producers.takeSnapshot(result.baseOffset, log).catch((error: unknown) => this.options.log.warn({ err: error }, 'producer snapshot failed'));
+      const aborted = producers.apply(records);
+      if (aborted.length > 0) {
+        await producers.persistAborted(aborted, log.segmentBaseOffsets().at(-1) ?? result.baseOffset).catch((error: unknown) => this.options.log.warn({ err: error }, 'txn index write failed'));
+      }
+      return true;
+    });
+  }
+
+  private stillFollowing(partition: HostedPartition, leaderEpoch: number): boolean {
+    return !partition.isLeader && partition.leaderEpoch === leaderEpoch && this.partitions.get(key(partition.topic, partition.partition)) === partition;
+  }
+
+  /** Follower truncation (a diverged tail from an older leader epoch); the producer state is rebuilt for the shorter log. */
+  truncateReplica(partition: HostedPartition, offset: bigint, leaderEpoch: number): Promise<void> {
+    return partition.producers.queue.run(async () => {
+      if (!this.stillFollowing(partition, leaderEpoch)) return;
+      await partition.log.truncateTo(offset);
+      await this.recoverProducers(partition);
+    });
+  }
+
+  /** Follower whose fetch offset fell below the leader's log start: starts over empty at `offset`. */
+  restartReplicaAt(partition: HostedPartition, offset: bigint, leaderEpoch: number): Promise<void> {
+    return partition.producers.queue.run(async () => {
+      if (!this.stillFollowing(partition, leaderEpoch)) return;
+      await partition.log.truncateFullyAndStartAt(offset);
+      await this.recoverProducers(partition);
+    });
+  }
+
+  private recoverProducers(partition: HostedPartition): Promise<void> {
+    const log = partition.log;
+    return partition.producers.recover(
+      {
+        logStartOffset: log.logStartOffset,
+        logEndOffset: log.logEndOffset,
+        segmentBaseOffsets: () => log.segmentBaseOffsets(),
+        readFrom: (offset) => log.read(offset, { maxBytes: 1 << 20, minOneBatch: true }).records,
+      },
+      this.options.fs && new ProducerStateFiles(this.options.fs, log.dir),
+    );
   }
 
   /** Forgets producers idle past producer.id.expiration.ms (none with an open transaction), as Kafka does. */
@@ -357,7 +534,7 @@ export class ReplicaManager {
   }
 
   /** Reads one partition for a consumer, without waiting. */
-  readPartition(request: FetchPartitionRequest, isolationLevel: number, replicaId = -1): FetchPartitionOutcome {
+  readPartition(request: FetchPartitionRequest, isolationLevel: number, replicaId = -1, replica?: { epoch: bigint; recordFetch: boolean }): FetchPartitionOutcome {
     const partition = this.partitions.get(key(request.topic, request.partition));
     if (partition === undefined) {
       return fetchError(this.existing(request.topic, request.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -368,12 +545,19 @@ export class ReplicaManager {
       if (request.currentLeaderEpoch > partition.leaderEpoch) return fetchError(ErrorCode.UNKNOWN_LEADER_EPOCH, partition);
     }
     const log = partition.log;
-    if (replicaId >= 0 && request.fetchOffset <= log.logEndOffset) {
+    // KIP-595 style divergence check (Fetch v12+): the fetcher's last epoch must end at or past
+    // its fetch offset in this leader's log, else it is told where that epoch ends here.
+    const lastFetchedEpoch = request.lastFetchedEpoch ?? -1;
+    if (lastFetchedEpoch >= 0) {
+      const end = log.epochs.endOffsetFor(lastFetchedEpoch, log.logEndOffset);
+      if (end.epoch < lastFetchedEpoch || end.startOffset < request.fetchOffset) {
+        return { ...fetchError(0, partition), divergingEpoch: { epoch: end.epoch, endOffset: end.startOffset } };
+      }
+    }
+    if (replicaId >= 0 && partition.followers.has(replicaId) && request.fetchOffset <= log.logEndOffset && (replica?.recordFetch ?? true)) {
       // A follower's fetch offset is its log end: everything below it is replicated there.
-      const k = key(request.topic, request.partition);
-      let ends = this.followerEnds.get(k);
-      if (ends === undefined) this.followerEnds.set(k, (ends = new Map()));
-      ends.set(replicaId, request.fetchOffset);
+      recordFollowerFetch(partition.followers.get(replicaId)!, request.fetchOffset, log.logEndOffset, this.now(), replica?.epoch ?? -1n);
+      this.maybeExpandIsr(partition, replicaId);
       this.maybeAdvanceHighWatermark(partition);
     }
     const highWatermark = log.highWatermark;
@@ -403,8 +587,12 @@ export class ReplicaManager {
    */
   async fetch(requests: readonly FetchPartitionRequest[], options: FetchOptions): Promise<FetchPartitionOutcome[]> {
     const deadline = Date.now() + Math.max(0, options.maxWaitMs);
+    // A follower's fetch state is recorded once per request, at its first read (as Kafka does),
+    // so re-reads while the request waits do not shift its caught-up time.
+    let first = true;
     for (;;) {
-      const outcomes = this.readAll(requests, options);
+      const outcomes = this.readAll(requests, options, first);
+      first = false;
       const bytes = outcomes.reduce((sum, o) => sum + o.records.length, 0);
       const anyError = outcomes.some((o) => o.errorCode !== 0);
       const remaining = deadline - Date.now();
@@ -413,15 +601,16 @@ export class ReplicaManager {
     }
   }
 
-  private readAll(requests: readonly FetchPartitionRequest[], options: FetchOptions): FetchPartitionOutcome[] {
+  private readAll(requests: readonly FetchPartitionRequest[], options: FetchOptions, recordFetch: boolean): FetchPartitionOutcome[] {
     let budget = options.maxBytes;
     let first = true;
+    const replica = { epoch: options.replicaEpoch ?? -1n, recordFetch };
     return requests.map((request) => {
       if (budget <= 0 && !first) {
-        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId);
+        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId, replica);
         return { ...outcome, records: EMPTY };
       }
-      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId);
+      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId, replica);
       if (outcome.records.length > 0) {
         first = false;
         budget -= outcome.records.length;

@@ -15,6 +15,8 @@ export interface FetchPartitionRequest {
   readonly fetchOffset: bigint;
   readonly currentLeaderEpoch: number;
   readonly maxBytes: number;
+  /** Fetch v12+: the epoch of the fetcher's last batch; -1 or absent skips the divergence check. */
+  readonly lastFetchedEpoch?: number;
 }
 
 export interface FetchPartitionOutcome {
@@ -25,6 +27,8 @@ export interface FetchPartitionOutcome {
   records: Buffer;
   /** read_committed only: aborted transactions overlapping `records`, for the consumer to skip. */
   abortedTransactions?: { producerId: bigint; firstOffset: bigint }[];
+  /** The fetcher's log diverges from the leader's: where its last fetched epoch ends here (Fetch v12+). */
+  divergingEpoch?: { epoch: number; endOffset: bigint };
 }
 
 export interface ListOffsetOutcome {

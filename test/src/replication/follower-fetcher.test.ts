@@ -1,0 +1,112 @@
+// Follower truncation through the leader's DivergingEpoch (Fetch v12+): the rules of Kafka's
+// getOffsetTruncationState, then a 3-node cluster where a deposed leader holding uncommitted
+// records of its old epoch cuts exactly those and ends up byte for byte equal to the new leader.
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { eventually } from '../../helpers/eventually.js';
+import type { LocalCluster } from '../../../src/metadata/raft-driver/local-cluster.js';
+import type { Broker } from '../../../src/broker/broker.js';
+import { truncationOffset } from '../../../src/replication/follower-fetcher.js';
+import { LeaderEpochCache } from '../../../src/storage/leader-epoch-cache.js';
+import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
+import { batchOf, node, startFastCluster } from './fast-cluster.js';
+
+function followerLog(entries: [number, bigint][], logEndOffset: bigint, highWatermark = 0n) {
+  const fs = new MemoryFileSystem();
+  fs.mkdir('/p');
+  const epochs = new LeaderEpochCache(fs, '/p/leader-epoch-checkpoint');
+  for (const [epoch, start] of entries) epochs.assign(epoch, start);
+  return { logEndOffset, highWatermark, epochs };
+}
+
+describe('truncation offset from DivergingEpoch', () => {
+  it('cuts at the end of the shared epoch, capped by where the leader ends it', () => {
+    // Follower: epoch 0 from 0, epoch 1 from 10, log end 15. Leader: epoch 1 ends at 12 there.
+    expect(truncationOffset(followerLog([[0, 0n], [1, 10n]], 15n), { epoch: 1, endOffset: 12n })).toBe(12n);
+    // Leader says epoch 0 ends at 10; the follower's epoch 0 also ends at 10.
+    expect(truncationOffset(followerLog([[0, 0n], [1, 10n]], 15n), { epoch: 0, endOffset: 10n })).toBe(10n);
+    // The leader's epoch 0 runs longer than the follower's: cut where the follower's ends.
+    expect(truncationOffset(followerLog([[0, 0n], [2, 8n]], 15n), { epoch: 0, endOffset: 10n })).toBe(8n);
+  });
+
+  it('steps down to its own largest lower epoch when it does not know the leader\u2019s, and falls back to the high watermark when the leader knows nothing', () => {
+    // The follower never had epoch 1: its largest epoch below is 0, which ends at 10 here.
+    expect(truncationOffset(followerLog([[0, 0n], [2, 10n]], 15n), { epoch: 1, endOffset: 12n })).toBe(10n);
+    // No epochs at all on the follower: take the leader's end.
+    expect(truncationOffset(followerLog([], 15n), { epoch: 3, endOffset: 7n })).toBe(7n);
+    expect(truncationOffset(followerLog([[0, 0n]], 15n, 4n), { epoch: -1, endOffset: -1n })).toBe(4n);
+    // Never past the follower's own end.
+    expect(truncationOffset(followerLog([[0, 0n]], 5n), { epoch: 0, endOffset: 9n })).toBe(5n);
+  });
+});
+
+let cluster: LocalCluster | undefined;
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+const batch = (values: string[]) => batchOf(...values);
+const wholeLog = (b: Broker, topic: string): Buffer => {
+  const log = b.replicas.partition(topic, 0)!.log;
+  return log.read(log.logStartOffset, { maxBytes: 64 << 20, minOneBatch: true }).records;
+};
+
+describe('a deposed leader with an uncommitted tail', () => {
+  it('truncates to where its epoch ends on the new leader and then matches it byte for byte', async () => {
+    // The nodes' info logs, to see each truncation the fetchers decide on.
+    const lines: { node?: number; msg?: string; topic?: string; truncateTo?: string; divergingEpoch?: number; leaderEndOffset?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    cluster = await startFastCluster({}, logger);
+    const brokers = cluster.brokers;
+    const controller = brokers.find((b) => b.quorum.isLeader)!;
+    const [oldId, newId] = [1, 2, 3].filter((id) => id !== controller.config.nodeId) as [number, number];
+    const thirdId = controller.config.nodeId;
+    const [created] = await controller.controller.createTopics(
+      [{ name: 'fork', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [oldId, newId, thirdId]]]), configs: new Map([['min.insync.replicas', '2']]) }],
+      false,
+    );
+    expect(created!.errorCode).toBe(0);
+    await eventually('fork hosted everywhere', () => (brokers.every((b) => b.replicas.partition('fork', 0)) ? true : undefined));
+    const old = node(brokers, oldId);
+    const next = node(brokers, newId);
+    const third = node(brokers, thirdId);
+
+    // Ten committed records on every replica.
+    for (let i = 0; i < 5; i++) expect((await old.replicas.produce('fork', 0, batch([`c${i}a`, `c${i}b`]), { acks: -1, produceVersion: 9 })).errorCode).toBe(0);
+    expect(next.replicas.partition('fork', 0)!.log.logEndOffset).toBe(10n);
+
+    // The followers stall; the leader takes five records nobody else gets (acks=1).
+    next.followerFetchers!.pause();
+    third.followerFetchers!.pause();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    for (let i = 0; i < 5; i++) expect((await old.replicas.produce('fork', 0, batch([`lost${i}`]), { acks: 1, produceVersion: 9 })).errorCode).toBe(0);
+    expect(old.replicas.partition('fork', 0)!.log.logEndOffset).toBe(15n);
+    expect(next.replicas.partition('fork', 0)!.log.logEndOffset).toBe(10n);
+
+    // The old leader stops heartbeating: the controller fences it and the next ISR member leads at epoch 1.
+    old.lifecycle!.stop();
+    await eventually(`node ${newId} leads`, () => (next.replicas.partition('fork', 0)!.isLeader && old.image.topic('fork')!.partitions.get(0)!.leader === newId ? true : undefined), 20_000);
+    next.followerFetchers!.resume();
+    third.followerFetchers!.resume();
+    const newLeader = next.replicas.partition('fork', 0)!;
+    expect(newLeader.leaderEpoch).toBe(1);
+    for (let i = 0; i < 3; i++) expect((await next.replicas.produce('fork', 0, batch([`new${i}`]), { acks: -1, produceVersion: 9, timeoutMs: 10_000 })).errorCode).toBe(0);
+    expect(newLeader.log.logEndOffset).toBe(13n);
+
+    // The deposed leader fetches from the new one, hears that epoch 0 ended at 10 there, cuts
+    // its five uncommitted records and replicates the new epoch.
+    const deposed = old.replicas.partition('fork', 0)!;
+    await eventually('the deposed leader to match', () => (deposed.log.logEndOffset === 13n && wholeLog(old, 'fork').equals(wholeLog(next, 'fork')) ? true : undefined), 20_000);
+    expect(deposed.log.epochs.all()).toEqual([
+      { epoch: 0, startOffset: 0n },
+      { epoch: 1, startOffset: 10n },
+    ]);
+    expect(deposed.log.epochs.all()).toEqual(newLeader.log.epochs.all());
+    expect(wholeLog(old, 'fork').includes(Buffer.from('lost0'))).toBe(false);
+    expect(wholeLog(third, 'fork').equals(wholeLog(next, 'fork'))).toBe(true);
+    // One cut, at the end of epoch 0 on the new leader, not at the deposed leader's high watermark.
+    const cuts = lines.filter((l) => l.msg === 'truncating a diverged replica' && l.topic === 'fork');
+    expect(cuts.map((l) => [l.node, l.divergingEpoch, l.leaderEndOffset, l.truncateTo])).toEqual([[oldId, 0, '10', '10']]);
+  }, 60_000);
+});
