@@ -32,6 +32,8 @@ import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinat
 import { groupOffsetSink } from '../coordinator/txn/group-offset-sink.js';
 import { systemScheduler } from '../coordinator/group/scheduler.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { OFFSETS_TOPIC } from '../coordinator/group/partition-for.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -129,7 +131,7 @@ export class Broker {
       config: raftConfigFrom(config.sources.staticConfig),
     });
     // Filled in once the broker exists: its registration epoch goes into replica fetches and AlterPartition.
-    const self: { broker?: Broker } = {};
+    const self: { broker?: Broker; groups?: GroupCoordinator; txn?: TransactionCoordinator } = {};
     const brokerEpoch = (): bigint => self.broker?.lifecycle?.epoch ?? -1n;
     // Leaders send ISR changes to the active controller: in process when that is this node.
     const alterPartition = new AlterPartitionSender({
@@ -148,6 +150,12 @@ export class Broker {
     const replicas = new ReplicaManager({ nodeId: config.nodeId, logManager, metadata: image, topicConfig, log: log.child({ component: 'replicas' }), fs,
       alterPartition,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      // Coordinators move with their internal partitions' leaders (set once they exist; the
+      // start-up replay comes before them and they load what this broker leads on their own).
+      onLeadershipChange: (topic, partition, isLeader) => {
+        if (topic === OFFSETS_TOPIC) self.groups?.onPartitionLeadership(partition, isLeader);
+        else if (topic === TRANSACTION_STATE_TOPIC) self.txn?.onPartitionLeadership(partition, isLeader);
+      },
       ...(config.sources.staticConfig.get('transaction.partition.verification.enable') === 'false'
         ? {}
         : { verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> => txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition) }),
@@ -243,6 +251,8 @@ export class Broker {
     const bound = await server.start();
     const broker = new Broker(config, log, clusterId, logManager, quorum, image, controller, replicas, server, bound);
     self.broker = broker;
+    self.groups = groups;
+    self.txn = txnCoordinator;
     broker.alterPartition = alterPartition;
     broker.txnCoordinator = txnCoordinator;
     txnCoordinator.start();

@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { FindCoordinatorRequest } from '../../protocol/generated/message/find-coordinator-request.js';
 import { FindCoordinatorResponse, type FindCoordinatorResponseCoordinator } from '../../protocol/generated/message/find-coordinator-response.js';
 import type { BrokerServices } from './services.js';
+import { OFFSETS_TOPIC } from '../coordinator/group/partition-for.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
 import type { ApiHandler, RequestContext } from './types.js';
 
 /** FindCoordinator key types (v1+). */
@@ -19,15 +21,22 @@ export function createFindCoordinatorHandler(services: BrokerServices): ApiHandl
       key, nodeId: -1, host: '', port: -1, errorCode, errorMessage,
     });
     let errorCode: number;
-    if (keyType === KeyType.GROUP) errorCode = services.groups.coordinatorError(key);
-    // This node coordinates every transactional id; the transaction coordinator sets up its own log.
-    else if (keyType === KeyType.TRANSACTION) errorCode = ErrorCode.NONE;
-    else if (keyType === KeyType.SHARE) return answer(ErrorCode.INVALID_REQUEST, 'Share groups are not enabled on this broker.');
+    // The coordinator is the leader of the key's internal partition (it moves with that leader).
+    let coordinatorId = services.nodeId;
+    if (keyType === KeyType.GROUP) {
+      errorCode = services.groups.coordinatorError(key);
+      coordinatorId = services.metadata.topic(OFFSETS_TOPIC)?.partitions.get(services.groups.partitionFor(key))?.leader ?? -1;
+    } else if (keyType === KeyType.TRANSACTION) {
+      // Until __transaction_state exists this node answers: the transaction coordinator creates it on first need.
+      errorCode = ErrorCode.NONE;
+      const topic = services.metadata.topic(TRANSACTION_STATE_TOPIC);
+      if (topic !== undefined) coordinatorId = topic.partitions.get(services.txnCoordinator.partitionFor(key))?.leader ?? -1;
+    } else if (keyType === KeyType.SHARE) return answer(ErrorCode.INVALID_REQUEST, 'Share groups are not enabled on this broker.');
     else return answer(ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}`);
     if (errorCode !== ErrorCode.NONE) return answer(errorCode);
-    const self = services.brokerEndpoints(context.connection.listenerName).find((e) => e.nodeId === services.nodeId);
-    if (self === undefined) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    return { key, nodeId: self.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
+    const coordinator = services.brokerEndpoints(context.connection.listenerName).find((e) => e.nodeId === coordinatorId);
+    if (coordinator === undefined) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    return { key, nodeId: coordinator.nodeId, host: coordinator.host, port: coordinator.port, errorCode: ErrorCode.NONE, errorMessage: null };
   }
 
   return {

@@ -45,6 +45,11 @@ export interface ReplicaManagerOptions {
   readonly replicaLagTimeMaxMs?: number;
   /** Wall clock in ms; tests may move it. */
   readonly now?: () => number;
+  /**
+   * Told when this broker starts or stops leading a partition (coordinators load and unload
+   * their internal partitions with it). Not called for the replay at start-up before anyone listens.
+   */
+  readonly onLeadershipChange?: (topic: string, partition: number, isLeader: boolean) => void;
 }
 
 export interface ProduceOptions {
@@ -222,6 +227,7 @@ export class ReplicaManager {
           const hosted = this.partitions.get(key(topic.name, state.partition));
           if (hosted === undefined) continue;
           this.partitions.delete(key(topic.name, state.partition));
+          if (hosted.isLeader) this.options.onLeadershipChange?.(hosted.topic, hosted.partition, false);
           hosted.notifyAppend();
           await this.options.logManager.deleteLog(topic.name, state.partition);
         }
@@ -262,6 +268,7 @@ export class ReplicaManager {
     if (!state.replicas.includes(this.options.nodeId)) {
       if (hosted !== undefined) {
         this.partitions.delete(k);
+        if (hosted.isLeader) this.options.onLeadershipChange?.(hosted.topic, hosted.partition, false);
         hosted.notifyAppend();
         await this.options.logManager.deleteLog(state.topicName, state.partition);
       }
@@ -295,10 +302,14 @@ export class ReplicaManager {
     if (!hosted.isLeader) {
       hosted.followers.clear();
       hosted.leaderEpochStartOffset = -1n;
-      if (wasLeader) hosted.notifyAppend(); // parked acks=all produces answer NOT_LEADER_OR_FOLLOWER
+      if (wasLeader) {
+        hosted.notifyAppend(); // parked acks=all produces answer NOT_LEADER_OR_FOLLOWER
+        this.options.onLeadershipChange?.(hosted.topic, hosted.partition, false);
+      }
       return;
     }
     if (!wasLeader || newEpoch) await this.becomeLeader(hosted);
+    if (!wasLeader) this.options.onLeadershipChange?.(hosted.topic, hosted.partition, true);
     else for (const id of hosted.replicas) if (id !== this.options.nodeId && !hosted.followers.has(id)) hosted.followers.set(id, freshFollowerState(false, this.now()));
     this.maybeAdvanceHighWatermark(hosted);
   }

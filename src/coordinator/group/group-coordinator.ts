@@ -339,6 +339,28 @@ export class GroupCoordinator {
     return ErrorCode.NONE;
   }
 
+  /**
+   * Leadership of a __consumer_offsets partition moved (replication, issue 6): one this broker
+   * now leads is loaded at once; the groups of one it no longer leads are forgotten (their
+   * timers stopped), so leading it again later reloads what the other leader wrote meanwhile.
+   */
+  onPartitionLeadership(partition: number, isLeader: boolean): void {
+    if (this.stopped) return;
+    if (isLeader) {
+      this.loadPartition(partition).catch((error: unknown) => {
+        this.log.error({ err: error, partition }, 'loading __consumer_offsets failed');
+        this.loads.delete(partition);
+      });
+      return;
+    }
+    this.loads.delete(partition);
+    for (const [groupId, group] of this.groups) {
+      if (this.partitionFor(groupId) !== partition) continue;
+      this.cancelTimers(group);
+      this.groups.delete(groupId);
+    }
+  }
+
   private loadPartition(partition: number): Promise<void> {
     let load = this.loads.get(partition);
     if (load === undefined) {

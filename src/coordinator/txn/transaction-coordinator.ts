@@ -166,6 +166,23 @@ export class TransactionCoordinator {
     return 0;
   }
 
+  /**
+   * Leadership of a __transaction_state partition moved (replication, issue 6): a partition this
+   * broker now leads is loaded at once (finishing transactions caught between Prepare and
+   * Complete, as Kafka does); one it no longer leads is forgotten, so leading it again later
+   * reloads what the other leaders wrote meanwhile.
+   */
+  onPartitionLeadership(partition: number, isLeader: boolean): void {
+    if (this.stopped) return;
+    const task = isLeader
+      ? () => this.loadExisting()
+      : () => {
+          this.loaded.delete(partition);
+          for (const id of [...this.txns.keys()]) if (this.partitionFor(id) === partition) this.txns.delete(id);
+        };
+    void this.queue.run(task).catch((error: unknown) => this.deps.log.error({ err: error, partition }, 'transaction state (un)load failed'));
+  }
+
   /** Loads the partitions of an existing __transaction_state (never creates it). */
   private async loadExisting(): Promise<void> {
     if (this.deps.metadata.topic(TRANSACTION_STATE_TOPIC) !== undefined) await this.ready();
