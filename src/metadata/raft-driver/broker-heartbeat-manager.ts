@@ -41,7 +41,9 @@ export class BrokerHeartbeatManager {
   constructor(private readonly options: BrokerHeartbeatManagerOptions) {}
 
   start(): void {
-    const every = Math.max(100, Math.floor(this.options.sessionTimeoutMs / 4));
+    // Kafka's controller fences a broker when its session ends; a coarse check would add up
+    // to its interval to every failover, so look often (the check is a scan of the brokers).
+    const every = Math.min(500, Math.max(50, Math.floor(this.options.sessionTimeoutMs / 10)));
     this.timer = setInterval(() => this.expireSessions(), every);
     this.timer.unref();
   }

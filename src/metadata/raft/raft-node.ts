@@ -49,6 +49,8 @@ interface ReplicaProgress {
   leaderEndOffsetAtLastFetch: bigint;
   /** For check-quorum: last time it sent us anything in this epoch. */
   lastContactMs: number;
+  /** The high watermark our last records response to it carried (-1 before any). */
+  highWatermarkSent: bigint;
 }
 
 interface ParkedFetch {
@@ -434,6 +436,7 @@ export class RaftNode {
       lastCaughtUpMs: -1,
       leaderEndOffsetAtLastFetch: -1n,
       lastContactMs: nowMs,
+      highWatermarkSent: -1n,
     });
     const voters = new Map<number, ReplicaProgress>(this.voters.map((id) => [id, progress()]));
     const epochStartOffset = this.log.endOffset();
@@ -644,7 +647,7 @@ export class RaftNode {
     const progressMap = isVoter ? s.voters : s.observers;
     let progress = progressMap.get(request.replicaId);
     if (!progress) {
-      progress = { endOffset: undefined, lastFetchMs: -1, lastCaughtUpMs: -1, leaderEndOffsetAtLastFetch: -1n, lastContactMs: nowMs };
+      progress = { endOffset: undefined, lastFetchMs: -1, lastCaughtUpMs: -1, leaderEndOffsetAtLastFetch: -1n, lastContactMs: nowMs, highWatermarkSent: -1n };
       progressMap.set(request.replicaId, progress);
     }
     progress.lastContactMs = nowMs;
@@ -662,16 +665,23 @@ export class RaftNode {
     }
     this.recordValidFetch(progress, request.fetchOffset, nowMs);
     if (isVoter) this.maybeAdvanceHighWatermark(nowMs);
-    if (request.fetchOffset < this.log.endOffset() || request.maxWaitMs <= 0) {
-      this.send(from, this.recordsResponse(request.requestId, request.fetchOffset));
+    // A replica that has not yet heard of our current high watermark is answered at once (as
+    // Kafka 4's leader does with the follower's HighWatermark field): parked, it would learn
+    // a commit only when the next append or the wait ends — with a fencing change committed
+    // by this very fetch, that is a whole fetch wait of failover for nothing.
+    const highWatermarkNews = this.highWatermark !== undefined && progress.highWatermarkSent !== this.highWatermark;
+    if (request.fetchOffset < this.log.endOffset() || request.maxWaitMs <= 0 || highWatermarkNews) {
+      this.send(from, this.recordsResponse(request.requestId, request.fetchOffset, progress));
     } else {
       // Nothing new: hold the fetch until we append, the high watermark moves, or it times out.
       s.parked.set(from, { requestId: request.requestId, fetchOffset: request.fetchOffset, deadlineMs: nowMs + request.maxWaitMs });
     }
   }
 
-  private recordsResponse(requestId: number, fetchOffset: bigint): FetchResponse {
-    return this.fetchResponse(requestId, RaftErrorCode.NONE, { records: this.log.read(fetchOffset, this.config.fetchMaxRecords) });
+  private recordsResponse(requestId: number, fetchOffset: bigint, progress: ReplicaProgress | undefined): FetchResponse {
+    const response = this.fetchResponse(requestId, RaftErrorCode.NONE, { records: this.log.read(fetchOffset, this.config.fetchMaxRecords) });
+    if (progress !== undefined) progress.highWatermarkSent = response.highWatermark;
+    return response;
   }
 
   /**
@@ -738,7 +748,7 @@ export class RaftNode {
     for (const [replicaId, parked] of s.parked) {
       if (!all && parked.deadlineMs > nowMs) continue;
       s.parked.delete(replicaId);
-      this.send(replicaId, this.recordsResponse(parked.requestId, parked.fetchOffset));
+      this.send(replicaId, this.recordsResponse(parked.requestId, parked.fetchOffset, s.voters.get(replicaId) ?? s.observers.get(replicaId)));
     }
   }
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (failed && cluster !== undefined) process.stderr.write(`cluster logs (${cluster.dataRoot}):\n${cluster.logs(80)}\n`);
-  await cluster?.destroy(failed && process.env.SLUICE_KEEP_CLUSTER === '1');
+  await cluster?.destroy(process.env.SLUICE_KEEP_CLUSTER === '1');
 });
 
 interface Ack {
@@ -134,7 +134,7 @@ describe('3-process cluster under kill -9', () => {
         const newLeader = (await c.partition(TOPIC, partition))?.leader ?? -1;
         const failoverMs = ackAt - killedAt;
         kills.push({ kill: i + 1, partition, victim, controller: wasController, newLeader, failoverMs });
-        process.stdout.write(`kill ${i + 1}: node ${victim}${wasController ? ' (active controller)' : ''} led partition ${partition}; new leader ${newLeader}; failover ${failoverMs} ms\n`);
+        process.stdout.write(`kill ${i + 1}: node ${victim}${wasController ? ' (active controller)' : ''} led partition ${partition}; new leader ${newLeader}; failover ${failoverMs} ms (killed at ${killedAt})\n`);
         await sleep(200);
         await c.startNode(victim);
         await c.waitHealthy();

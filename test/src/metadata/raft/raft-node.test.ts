@@ -362,12 +362,18 @@ describe('RaftNode replication and the high watermark', () => {
 
   it('parks a fetch with nothing new until an append or the max wait', () => {
     const { node } = electLeader({ epoch: 1 });
-    const parked = node.handleMessage(2, fetchRequest({ fetchOffset: 1n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1100);
+    // The fetch counted: 2 of 3 voters hold the LeaderChange record. The high watermark it
+    // moved is news to the fetcher, so it is answered at once rather than parked.
+    const first = node.handleMessage(2, fetchRequest({ fetchOffset: 1n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1100);
+    expect(effectsOf(first, 'high-watermark')).toEqual([{ type: 'high-watermark', offset: 1n }]);
+    expect(onlySent(first, 'FetchResponse', 2)).toMatchObject({ highWatermark: 1n, records: [] });
+    // Asked again with nothing new and the high watermark known, the fetch is parked.
+    const parked = node.handleMessage(2, fetchRequest({ requestId: 2, fetchOffset: 1n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1150);
     expect(sent(parked, 'FetchResponse')).toEqual([]);
-    // The parked fetch counted: 2 of 3 voters hold the LeaderChange record.
-    expect(effectsOf(parked, 'high-watermark')).toEqual([{ type: 'high-watermark', offset: 1n }]);
     const { output } = node.propose([new Uint8Array([1])], 1200);
     expect(onlySent(output, 'FetchResponse', 2)).toMatchObject({ highWatermark: 1n, records: [{ offset: 1n }] });
+    // Node 3's first fetch learns the high watermark at once; its next one waits out maxWaitMs.
+    expect(onlySent(node.handleMessage(3, fetchRequest({ replicaId: 3, requestId: 4, fetchOffset: 2n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1250), 'FetchResponse', 3)).toMatchObject({ requestId: 4 });
     node.handleMessage(3, fetchRequest({ replicaId: 3, requestId: 5, fetchOffset: 2n, lastFetchedEpoch: 1, maxWaitMs: 500 }), 1300);
     expect(node.nextWakeupMs()).toBe(1800);
     expect(onlySent(node.tick(1800), 'FetchResponse', 3)).toMatchObject({ requestId: 5, records: [] });
