@@ -95,7 +95,9 @@ export class BrokerHeartbeatManager {
     this.changing.add(brokerId);
     try {
       const image = this.options.image;
-      await this.options.quorum.propose([
+      // In the controller's queue: the ISR changes are computed from the image as it stands after
+      // every AlterPartition before them, so neither overwrites the other's ISR.
+      await this.options.controller.proposeExclusive(() => [
         metadataRecord(MetadataRecordType.BrokerRegistrationChange, { brokerId, brokerEpoch, fenced, inControlledShutdown: 0, logDirs: [] }),
         ...(fenced === FENCE ? partitionChangesOnFence(image, brokerId) : partitionChangesOnUnfence(image, brokerId)),
       ]);
