@@ -23,17 +23,12 @@ import { REPO_ROOT } from './broker-process.js';
 const BIN = join(REPO_ROOT, 'bin/sluice.js');
 
 /**
- * Timings for a test cluster: Raft elections within about a second, brokers fenced 1.5 s after
- * their last heartbeat. Tests may override any of them.
+ * Timings for a test cluster (the ones `sluice start --cluster` uses, see local-cluster.ts):
+ * a dead Raft leader is noticed within 800 ms and a new one elected within a few hundred more,
+ * brokers are fenced 1.2 s after their last heartbeat, and followers retry a failed replica
+ * fetch after 100 ms. Tests may override any of them.
  */
-export const FAST_FAILOVER: Readonly<Record<string, string>> = {
-  'controller.quorum.election.timeout.ms': '500',
-  'controller.quorum.fetch.timeout.ms': '1000',
-  'controller.quorum.election.backoff.max.ms': '500',
-  'controller.quorum.request.timeout.ms': '1000',
-  'broker.heartbeat.interval.ms': '250',
-  'broker.session.timeout.ms': '1500',
-};
+export { FAST_FAILOVER } from '../../src/metadata/raft-driver/local-cluster.js';
 
 export interface ClusterNodeAddress {
   readonly id: number;

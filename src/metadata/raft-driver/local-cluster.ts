@@ -13,6 +13,22 @@ import { loadBrokerConfig, parseProperties } from '../../config/server-propertie
 import { Broker } from '../../broker/broker.js';
 import { devDefaultProperties } from '../../broker/dev-defaults.js';
 
+/**
+ * Failover timings for a development cluster, shorter than Kafka's production defaults
+ * (election 1 s, fetch timeout 2 s, broker heartbeat 2 s, session 9 s, replica fetch backoff
+ * 1 s): on one machine a node that stops answering has crashed, and a developer should see
+ * leadership move in about two seconds rather than ten. Any of them can be overridden.
+ */
+export const FAST_FAILOVER: Readonly<Record<string, string>> = {
+  'controller.quorum.election.timeout.ms': '300',
+  'controller.quorum.fetch.timeout.ms': '800',
+  'controller.quorum.election.backoff.max.ms': '300',
+  'controller.quorum.request.timeout.ms': '800',
+  'broker.heartbeat.interval.ms': '200',
+  'broker.session.timeout.ms': '1200',
+  'replica.fetch.backoff.ms': '100',
+};
+
 export interface LocalClusterOptions {
   readonly nodes: number;
   /** First client port; 0 picks free ports. */
@@ -76,6 +92,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       nodeId: id,
     });
     props.set('controller.quorum.voters', voters);
+    for (const [key, value] of Object.entries(FAST_FAILOVER)) props.set(key, value);
     for (const [key, value] of Object.entries(options.overrides ?? {})) props.set(key, value);
     return Broker.start({ config: loadBrokerConfig(props), inMemory: options.dataDir === undefined, clusterId, logger: options.logger.child({ node: id }) });
   });
