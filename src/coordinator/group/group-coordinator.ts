@@ -232,6 +232,8 @@ export class GroupCoordinator {
   private creatingTopic: Promise<void> | null = null;
   private expiryTimer: Cancel | null = null;
   private stopped = false;
+  /** Answers to members by API and error code (Kafka's per-error request metrics, in small). */
+  private readonly answered = new Map<string, Map<number, number>>();
   private readonly scheduler: Scheduler;
   private readonly log: Logger;
 
@@ -268,6 +270,29 @@ export class GroupCoordinator {
     this.expiryTimer = this.scheduler.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
       this.expireOffsets().catch((error: unknown) => this.log.error({ err: error }, 'offset expiry failed'));
       this.scheduleExpiry();
+    });
+  }
+
+  private tally(api: string, errorCode: number): void {
+    let byCode = this.answered.get(api);
+    if (byCode === undefined) this.answered.set(api, (byCode = new Map()));
+    byCode.set(errorCode, (byCode.get(errorCode) ?? 0) + 1);
+  }
+
+  /** How many answers of each error code each member-facing API gave since start (NONE is 0). */
+  answerCounts(): { api: string; errorCode: number; count: number }[] {
+    return [...this.answered].flatMap(([api, byCode]) => [...byCode].map(([errorCode, count]) => ({ api, errorCode, count })));
+  }
+
+  /**
+   * A classic group's generation and state as the coordinator holds them (DescribeGroups carries
+   * no generation); for operators and for tests that must see that no rebalance happened.
+   */
+  async generation(groupId: string): Promise<{ generationId: number; state: string; leaderId: string | null; members: number } | null> {
+    if ((await this.ready(groupId)) !== ErrorCode.NONE) return null;
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      return group === undefined ? null : { generationId: group.generationId, state: group.state, leaderId: group.leaderId, members: group.members.size };
     });
   }
 
@@ -572,6 +597,12 @@ export class GroupCoordinator {
   // ---- JoinGroup ----
 
   async joinGroup(params: JoinGroupParams): Promise<JoinOutcome> {
+    const outcome = await this.join(params);
+    this.tally('JoinGroup', outcome.errorCode);
+    return outcome;
+  }
+
+  private async join(params: JoinGroupParams): Promise<JoinOutcome> {
     if (params.groupId === '') return errorJoin(ErrorCode.INVALID_GROUP_ID, params.memberId);
     if (params.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || params.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return errorJoin(ErrorCode.INVALID_SESSION_TIMEOUT, params.memberId);
@@ -740,6 +771,7 @@ export class GroupCoordinator {
   private updateStaticMemberAndRebalance(group: ClassicGroup, oldMemberId: string, newMemberId: string, params: JoinGroupParams): MaybeLater<JoinOutcome> | Promise<MaybeLater<JoinOutcome>> {
     const oldMember = group.members.get(oldMemberId)!;
     const oldProtocols = oldMember.protocols;
+    const currentLeader = group.leaderId ?? '';
     // The old incarnation is fenced: whatever it waits for ends with FENCED_INSTANCE_ID.
     oldMember.awaitingJoin?.resolve(errorJoin(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
     oldMember.awaitingJoin = null;
@@ -754,20 +786,28 @@ export class GroupCoordinator {
     this.scheduleHeartbeatExpiry(group, member);
     switch (group.state) {
       case 'Stable': {
-        const selected = group.protocolName;
-        const oldMeta = oldProtocols.find((p) => p.name === selected)?.metadata;
-        const newMeta = params.protocols.find((p) => p.name === selected)?.metadata;
-        if (oldMeta === undefined || newMeta === undefined || !oldMeta.equals(newMeta)) {
-          return this.updateMemberAndRebalance(group, member, params);
-        }
+        // As Kafka: only a change of the protocol the next generation would select rebalances. The
+        // metadata bytes may differ (a restarted cooperative member owns nothing yet) and do not.
         member.protocols = params.protocols;
-        // Same subscription: no rebalance. The replacement is persisted before the member hears of it.
-        // Awaited inside the queue: nothing else changes the group until the record is written.
+        if (group.selectProtocol() !== group.protocolName) return this.updateMemberAndRebalance(group, member, params);
+        // The replacement is persisted before the member hears of it. Awaited inside the queue:
+        // nothing else changes the group until the record is written.
         return this.append(group.groupId, [this.groupMetadataRecord(group)]).then((error) => {
-          if (error !== ErrorCode.NONE) return errorJoin(error, newMemberId);
-          const isLeader = group.leaderId === newMemberId;
-          // KIP-814: a static leader that rejoins keeps the assignment; v9 tells it to skip assigning.
-          return this.joinResponse(group, member, isLeader, isLeader);
+          if (error !== ErrorCode.NONE) {
+            // Kafka reverts to the old member id, which the old incarnation still holds.
+            member.protocols = oldProtocols;
+            group.replaceStaticMember(newMemberId, oldMemberId);
+            return errorJoin(error, newMemberId);
+          }
+          // KIP-814: a static leader that rejoins keeps the assignment; v9 tells it to skip
+          // assigning and gets the members. Older versions are told the leader as it was before
+          // the replacement (Kafka's currentLeader): a rejoined static leader then syncs as a
+          // follower and gets its assignment back, instead of assigning with no members.
+          if (params.apiVersion >= 9) {
+            const isLeader = group.leaderId === newMemberId;
+            return this.joinResponse(group, member, isLeader, isLeader);
+          }
+          return { ...this.joinResponse(group, member, false, false), leader: currentLeader };
         });
       }
       case 'CompletingRebalance':
@@ -899,6 +939,12 @@ export class GroupCoordinator {
   // ---- SyncGroup ----
 
   async syncGroup(params: SyncGroupParams): Promise<SyncOutcome> {
+    const outcome = await this.sync(params);
+    this.tally('SyncGroup', outcome.errorCode);
+    return outcome;
+  }
+
+  private async sync(params: SyncGroupParams): Promise<SyncOutcome> {
     if (params.groupId === '') return errorSync(ErrorCode.INVALID_GROUP_ID);
     const notReady = await this.ready(params.groupId);
     if (notReady !== ErrorCode.NONE) return errorSync(notReady);
@@ -962,6 +1008,12 @@ export class GroupCoordinator {
   // ---- Heartbeat ----
 
   async heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): Promise<number> {
+    const errorCode = await this.beat(groupId, generationId, memberId, groupInstanceId);
+    this.tally('Heartbeat', errorCode);
+    return errorCode;
+  }
+
+  private async beat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): Promise<number> {
     const notReady = await this.ready(groupId);
     if (notReady !== ErrorCode.NONE) return notReady;
     return this.inGroup(groupId, () => {
@@ -988,6 +1040,13 @@ export class GroupCoordinator {
   // ---- LeaveGroup ----
 
   async leaveGroup(groupId: string, members: MemberIdentity[]): Promise<LeaveOutcome> {
+    const outcome = await this.leave(groupId, members);
+    this.tally('LeaveGroup', outcome.errorCode);
+    for (const m of outcome.members) this.tally('LeaveGroup', m.errorCode);
+    return outcome;
+  }
+
+  private async leave(groupId: string, members: MemberIdentity[]): Promise<LeaveOutcome> {
     const notReady = await this.ready(groupId);
     if (notReady !== ErrorCode.NONE) return { errorCode: notReady, members: [] };
     return this.inGroup(groupId, () => {
@@ -1026,6 +1085,13 @@ export class GroupCoordinator {
   // ---- OffsetCommit ----
 
   async commitOffsets(params: OffsetCommitParams): Promise<TopicPartitionsResult[]> {
+    const results = await this.commit(params);
+    // One count per request and error code, however many partitions carried it.
+    for (const code of new Set(results.flatMap((t) => t.partitions.map((p) => p.errorCode)))) this.tally('OffsetCommit', code);
+    return results;
+  }
+
+  private async commit(params: OffsetCommitParams): Promise<TopicPartitionsResult[]> {
     const all = (errorCode: number): TopicPartitionsResult[] =>
       params.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
     if (params.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
@@ -1269,6 +1335,12 @@ export class GroupCoordinator {
   // ---- KIP-848 consumer groups ----
 
   async consumerGroupHeartbeat(params: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatOutcome> {
+    const outcome = await this.consumerBeat(params);
+    this.tally('ConsumerGroupHeartbeat', outcome.errorCode);
+    return outcome;
+  }
+
+  private async consumerBeat(params: ConsumerHeartbeatParams): Promise<ConsumerHeartbeatOutcome> {
     const fail = (errorCode: number, errorMessage: string | null = null): ConsumerHeartbeatOutcome => ({
       errorCode, errorMessage, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null,
     });

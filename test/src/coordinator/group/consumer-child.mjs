@@ -1,12 +1,33 @@
 // A kafkajs group member in its own process, so a test can SIGKILL it (no LeaveGroup is sent).
-// argv: bootstrap groupId topic. Prints one JSON line per assignment.
+// argv: bootstrap groupId topic [sessionTimeoutMs]. Speaks the line protocol of group-scenario.ts:
+//   F p,p,...          its whole assignment after each rebalance (kafkajs is eager)
+//   M p offset value   one consumed record
+// One write per batch keeps a 300,000-record run cheap.
 import process from 'node:process';
 import kafkajs from 'kafkajs';
 
-const [bootstrap, groupId, topic] = process.argv.slice(2);
-const kafka = new kafkajs.Kafka({ clientId: 'child', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING });
-const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 });
-consumer.on(consumer.events.GROUP_JOIN, (e) => process.stdout.write(JSON.stringify({ assigned: e.payload.memberAssignment[topic] ?? [] }) + '\n'));
+const [bootstrap, groupId, topic, session = '6000'] = process.argv.slice(2);
+const kafka = new kafkajs.Kafka({
+  clientId: 'child',
+  brokers: [bootstrap],
+  logLevel: process.env.KAFKAJS_LOG === 'debug' ? kafkajs.logLevel.DEBUG : kafkajs.logLevel.NOTHING,
+  // A broker restart or a slow machine must not end the member: it retries, as a service would.
+  retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+});
+const consumer = kafka.consumer({ groupId, sessionTimeout: Number(session), heartbeatInterval: 300, maxWaitTimeInMs: 100, maxBytesPerPartition: 256 * 1024 });
+consumer.on(consumer.events.GROUP_JOIN, (e) => process.stdout.write(`F ${(e.payload.memberAssignment[topic] ?? []).join(',')}\n`));
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });
-await consumer.run({ eachMessage: async () => {} });
+await consumer.run({
+  autoCommitInterval: 200,
+  eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
+    let out = '';
+    for (const m of batch.messages) out += `M ${batch.partition} ${m.offset} ${m.value?.toString() ?? ''}\n`;
+    process.stdout.write(out);
+    // Resolved before the heartbeat: if that heartbeat learns of a rebalance, kafkajs commits
+    // what was resolved before it rejoins, so the next owner does not consume the batch again.
+    const last = batch.messages.at(-1);
+    if (last !== undefined) resolveOffset(last.offset);
+    await heartbeat();
+  },
+});
