@@ -51,10 +51,11 @@ confluent_js() {
 }
 
 # Go runners against Debian's sarama 1.22.1 and kafka-go 0.2.1, in GOPATH
-# mode so no module proxy is involved. Rebuilt only when a .go file changed.
+# mode so no module proxy is involved. Rebuilt only when a .go file changed,
+# the runner's own or the shared compatkit's.
 go_runner() {
   local name="$1" dir="$compat/$1" bin="$compat/$1/bin/$1-runner"
-  if [[ -x "$bin" && -z "$(find "$dir" -maxdepth 1 -name '*.go' -newer "$bin")" ]]; then
+  if [[ -x "$bin" && -z "$(find "$dir" "$compat/lib/go/src" -maxdepth 3 -name '*.go' -newer "$bin")" ]]; then
     echo "    $name: binary up to date, skipped"
     return
   fi

@@ -14,16 +14,35 @@ const kafka = new Kafka({
   kafkaJS: { clientId: 'sluice-compat-confluent-js', brokers: [kit.BOOTSTRAP], logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 10_000 },
 });
 
+/**
+ * send() turns each message's string value into a Buffer in place; the
+ * scenarios compare what they consume with the messages they sent, so the
+ * client gets copies.
+ */
+function sendsCopies(producer) {
+  const send = producer.send.bind(producer);
+  producer.send = (record) => send({ ...record, messages: record.messages.map((m) => ({ ...m })) });
+  return producer;
+}
+
 const scenarios = kafkajsStyleScenarios({
   kafka,
   CompressionTypes,
   producer: ({ compression = CompressionTypes.None, idempotent = false, transactionalId, noRetries = false }) =>
-    kafka.producer({
-      kafkaJS: { compression, idempotent, transactionalId, ...(noRetries ? { retry: { retries: 0 } } : {}) },
+    sendsCopies(kafka.producer({
+      // The KafkaJS layer copies transactionalId whenever the key exists
+      // (Object.hasOwn), even undefined, and librdkafka then refuses a
+      // transactional.id without enable.idempotence: pass it only when set.
+      kafkaJS: {
+        compression,
+        idempotent,
+        ...(transactionalId === undefined ? {} : { transactionalId }),
+        ...(noRetries ? { retry: { retries: 0 } } : {}),
+      },
       // Let oversized batches reach the broker so its limit is what is tested.
       'message.max.bytes': 2 * kit.MESSAGE_MAX_BYTES,
       'linger.ms': 5,
-    }),
+    })),
   consumer: ({ groupId, readUncommitted = false, fromBeginning = false, autoCommit = true, fastHeartbeat = false }) =>
     kafka.consumer({
       kafkaJS: { groupId, readUncommitted, fromBeginning, autoCommit, ...(fastHeartbeat ? { heartbeatInterval: 500, sessionTimeout: 10_000 } : {}) },
@@ -37,9 +56,9 @@ const scenarios = kafkajsStyleScenarios({
       return []; // not connected yet
     }
   },
-  // librdkafka's murmur2_random picks inside the native code; the delivery
-  // report's partition is the choice the scenario checks against.
-  chosenPartition: () => undefined,
+  // The KafkaJS layer sets partitioner=murmur2_random (lib/kafkajs/_producer.js):
+  // Java's toPositive(murmur2(key)) % n for a keyed message.
+  chosenPartition: (_topic, message, n) => kit.javaPartition(message.key, n),
   isTooLarge: (e) => e.code === ckjs.CODES.ERRORS.ERR_MSG_SIZE_TOO_LARGE || /MSG_SIZE_TOO_LARGE/.test(String(e.type)),
   // The KafkaJS layer has no createPartitions; the native AdminClient does.
   createPartitions: (_admin, topic, count) =>

@@ -27,8 +27,13 @@ def new_admin():
 
 
 def topic_errors(response):
-    """(topic, error code) pairs that are not success, from Create/DeleteTopics responses."""
-    return [(t[0], t[1]) for t in response.topic_errors if t[1] != 0]
+    """(topic, error code) pairs that are not success, from Create/DeleteTopics
+    responses: kafka-python 2.0.2 names the list topic_errors in
+    CreateTopicsResponse and topic_error_codes in DeleteTopicsResponse."""
+    entries = getattr(response, "topic_errors", None)
+    if entries is None:
+        entries = response.topic_error_codes
+    return [(t[0], t[1]) for t in entries if t[1] != 0]
 
 
 def create_topic(partitions=1, configs=None):

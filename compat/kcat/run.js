@@ -60,6 +60,19 @@ async function createTopic(partitions) {
   return topic;
 }
 
+/**
+ * Calls `fn` with each complete line of `stream`: a data chunk may end in the
+ * middle of a line (unbuffered kcat writes a -f format piece by piece).
+ */
+function onLines(stream, fn) {
+  let rest = '';
+  stream.on('data', (d) => {
+    const parts = (rest + d).split('\n');
+    rest = parts.pop() ?? '';
+    parts.forEach(fn);
+  });
+}
+
 const lines = (n) => Array.from({ length: n }, (_, i) => `k${i}:value-${i}-${'x'.repeat(200)}`);
 
 function produceConsume(codec) {
@@ -120,26 +133,49 @@ const scenarios = {
   async 'consumer-group-rebalance'() {
     const topic = await createTopic(4);
     const group = topicName('g');
-    // kcat -G logs "% Group ... rebalanced ... assigned: t [0], t [1]" on stderr.
+    // kcat -G logs "% Group ... rebalanced ...: assigned: t [0], t [1]" and
+    // "...: revoked: ..." on stderr (-q would hide them), and with -f prints
+    // each consumed message's partition on stdout, which proves the
+    // assignment is the one it actually fetches (-u: unbuffered, or stdout to
+    // a pipe arrives only when kcat exits).
     const member = () => {
-      const child = spawn('kcat', ['-b', kit.BOOTSTRAP, '-G', group, '-X', 'heartbeat.interval.ms=500', '-q', topic], { stdio: ['ignore', 'ignore', 'pipe'] });
-      const state = { child, owned: [], log: '' };
-      child.stderr.on('data', (d) => {
-        state.log += d;
-        for (const line of String(d).split('\n')) {
-          if (/rebalanced/.test(line) && /assigned:/.test(line)) state.owned = [...line.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));
-          if (/rebalanced/.test(line) && /revoked:/.test(line)) state.owned = [];
-        }
+      const child = spawn('kcat', ['-b', kit.BOOTSTRAP, '-G', group, '-X', 'heartbeat.interval.ms=500', '-X', 'auto.offset.reset=earliest', '-u', '-f', 'consumed %p\\n', topic], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const state = { child, owned: [], consumed: new Set(), log: '' };
+      onLines(child.stderr, (line) => {
+        state.log += `${line}\n`;
+        if (/rebalanced/.test(line) && /assigned:/.test(line)) state.owned = [...line.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));
+        if (/rebalanced/.test(line) && /revoked:/.test(line)) state.owned = [];
+      });
+      onLines(child.stdout, (line) => {
+        const m = /^consumed (\d+)$/.exec(line);
+        if (m) state.consumed.add(Number(m[1]));
       });
       return state;
     };
+    const lastLine = (m) => m.log.trim().split('\n').pop();
     const a = member();
     let b;
     try {
-      await kit.eventually(() => a.owned.length === 4, kit.TIMEOUT_MS / 2, `the first member to own 4 partitions (${a.log.trim().split('\n').pop()})`);
+      await kit.eventually(() => a.owned.length === 4, kit.TIMEOUT_MS / 3, () => `the first member to own 4 partitions (${lastLine(a)})`);
       b = member();
-      await kit.eventually(() => a.owned.length > 0 && b.owned.length > 0 && a.owned.length + b.owned.length === 4, kit.TIMEOUT_MS / 2, 'both members to get partitions');
+      await kit.eventually(
+        () => a.owned.length > 0 && b.owned.length > 0 && a.owned.length + b.owned.length === 4,
+        kit.TIMEOUT_MS / 3,
+        () => `both members to get partitions (${lastLine(a)} / ${lastLine(b)})`,
+      );
       check(new Set([...a.owned, ...b.owned]).size === 4, `assignments overlap: ${a.owned} / ${b.owned}`);
+      // One message per partition: each must reach the member that owns it.
+      for (let p = 0; p < 4; p++) await produce(topic, [`k${p}:v${p}`], [], { partition: p });
+      await kit.eventually(() => a.consumed.size + b.consumed.size === 4, kit.TIMEOUT_MS / 4, () => `every partition consumed (a: ${[...a.consumed]}, b: ${[...b.consumed]})`);
+      for (const [name, m] of [['first', a], ['second', b]]) {
+        check([...m.consumed].every((p) => m.owned.includes(p)), `${name} member consumed ${[...m.consumed]} but owns ${m.owned}`);
+      }
+    } catch (e) {
+      // Both members' logs, for whoever runs the runner by hand.
+      process.stderr.write(`first member:\n${a.log}\nsecond member:\n${b?.log ?? '(not started)'}\n`);
+      throw e;
     } finally {
       a.child.kill('SIGTERM');
       b?.child.kill('SIGTERM');

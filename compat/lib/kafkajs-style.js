@@ -70,7 +70,7 @@ export function kafkajsStyleScenarios(client) {
       const got = await consume(topic, messages.length);
       check(got.length === messages.length, `consumed ${got.length} of ${messages.length}`);
       got.forEach((m, i) => {
-        check(m.key.toString() === messages[i].key && m.value.toString() === messages[i].value, `message ${i} differs`);
+        check(m.key?.toString() === messages[i].key && m.value?.toString() === messages[i].value, `message ${i} differs: key ${m.key} at offset ${m.offset}, value of ${m.value?.length} bytes`);
         check(m.offset === String(i), `message ${i} has offset ${m.offset}`);
       });
     };

@@ -18,6 +18,44 @@ const PREFIX = process.env.TOPIC_PREFIX ?? `compat-${Date.now().toString(36)}`;
  */
 export const LARGE_OK_VALUE_BYTES = MESSAGE_MAX_BYTES - 72;
 
+/**
+ * Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) as a signed
+ * 32-bit int. Java's partitioner and librdkafka's murmur2_random pick
+ * `(murmur2(key) & 0x7fffffff) % partitions` for a non-null key.
+ */
+export function murmur2(key) {
+  const data = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
+  const m = 0x5bd1e995;
+  const len = data.length;
+  let h = 0x9747b28c ^ len;
+  const tail = len & ~3;
+  for (let i = 0; i < tail; i += 4) {
+    let k = data.readInt32LE(i);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  /* eslint-disable no-fallthrough -- Java's switch falls through the same way */
+  switch (len & 3) {
+    case 3:
+      h ^= data[tail + 2] << 16;
+    case 2:
+      h ^= data[tail + 1] << 8;
+    case 1:
+      h ^= data[tail];
+      h = Math.imul(h, m);
+  }
+  /* eslint-enable no-fallthrough */
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+/** The partition Java's default partitioner picks for a non-null key. */
+export const javaPartition = (key, partitions) => (murmur2(key) & 0x7fffffff) % partitions;
+
 /** Thrown by a scenario the client cannot express; reported as "unsupported". */
 export class Unsupported extends Error {}
 
@@ -35,7 +73,10 @@ let topicCounter = 0;
 /** A topic name unique to this scenario run; Kafka allows [a-zA-Z0-9._-]. */
 export const topicName = (suffix = 't') => `${PREFIX}-${suffix}-${topicCounter++}`.replace(/[^a-zA-Z0-9._-]/g, '_').slice(0, 200);
 
-/** Polls `fn` until it returns a truthy value or `ms` pass. */
+/**
+ * Polls `fn` until it returns a truthy value or `ms` pass. `what` may be a
+ * function, so the message describes the state at the timeout, not at the call.
+ */
 export async function eventually(fn, ms, what) {
   const until = Date.now() + ms;
   let last;
@@ -48,7 +89,7 @@ export async function eventually(fn, ms, what) {
     }
     await sleep(250);
   }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 function emit(scenario, status, reason) {

@@ -1,7 +1,16 @@
 // @platformatic/kafka 1.x scenario runner (2.x needs Node 22):
 // `node run.js <scenario>` prints one JSON line.
 import zlib from 'node:zlib';
-import { Admin, Consumer, Producer, ConfigResourceTypes, FetchIsolationLevels, stringSerializers, stringDeserializers } from '@platformatic/kafka';
+import {
+  Admin,
+  Consumer,
+  Producer,
+  ConfigResourceTypes,
+  FetchIsolationLevels,
+  defaultPartitioner,
+  stringSerializers,
+  stringDeserializers,
+} from '@platformatic/kafka';
 import * as kit from '../lib/runner-kit.js';
 
 const { check, topicName, eventually } = kit;
@@ -88,6 +97,9 @@ const scenarios = {
     await withProducer({}, async (p) => {
       for (const m of values(24)) {
         const { offsets } = await p.send({ messages: [{ ...m, topic }] });
+        // The client's own partitioner: murmur2(key) >>> 0, modulo the partition count.
+        const want = defaultPartitioner(m, Buffer.from(m.key)) % 4;
+        check(offsets[0].partition === want, `${m.key}: partitioner says ${want}, produced to ${offsets[0].partition}`);
         chosen.set(m.key, offsets[0].partition);
       }
     });
