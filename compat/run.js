@@ -12,7 +12,12 @@
 // Each scenario is its own runner process with a hard timeout, so one hung
 // client call costs one scenario, not the run. Exit status is non-zero when a
 // scenario fails that the client's FINDINGS.md does not list as a known gap,
-// or (with CI=true) when a client is not installed.
+// when one that passed in the committed REPORT.md is now unsupported, or
+// (with CI set) when a client is not installed.
+//
+// Only a full run (every client and scenario, against the Sluice it starts)
+// rewrites compat/REPORT.md, the committed record; a partial run writes
+// compat/.logs/REPORT.partial.md.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CLIENTS } from './lib/clients.js';
 import { SCENARIOS, GATE_SCENARIO, MAX_CONSECUTIVE_TIMEOUTS } from './lib/scenarios.js';
-import { classify, exitCode, parseFindings, parseRunnerOutput, pruneFindings, renderReport } from './lib/harness.js';
+import { classify, exitCode, isCI, parseFindings, parseReportStatuses, parseRunnerOutput, pruneFindings, renderReport } from './lib/harness.js';
 import { startBroker, stopBroker } from './lib/broker.js';
 
 const compatDir = path.dirname(fileURLToPath(import.meta.url));
@@ -34,10 +39,11 @@ const { values: opts } = parseArgs({
     memory: { type: 'boolean', default: false },
     bootstrap: { type: 'string' },
     'prune-findings': { type: 'boolean', default: false },
-    'total-timeout-ms': { type: 'string', default: process.env.COMPAT_TOTAL_TIMEOUT_MS ?? String(25 * 60_000) },
+    // CI allows the matrix 20 minutes; a healthy run takes about 2.
+    'total-timeout-ms': { type: 'string', default: process.env.COMPAT_TOTAL_TIMEOUT_MS ?? String(15 * 60_000) },
   },
 });
-const ci = process.env.CI === 'true';
+const ci = isCI(process.env);
 const pick = (list, csv) => (csv ? list.filter((x) => csv.split(',').includes(x.name)) : list);
 const clients = pick(CLIENTS, opts.client);
 const scenarios = pick(SCENARIOS, opts.scenario);
@@ -153,10 +159,19 @@ async function runClient(client) {
 }
 
 mkdirSync(logDir, { recursive: true });
+const reportFile = path.join(compatDir, 'REPORT.md');
+const fullRun = !opts.client && !opts.scenario && !opts.bootstrap;
+// What passed before: the committed report, read before this run replaces it.
+const previous = existsSync(reportFile) ? parseReportStatuses(readFileSync(reportFile, 'utf8')) : new Map();
 const started = Date.now();
 const results = [];
-for (const client of clients) results.push(await runClient(client));
-const summary = classify(results);
+for (const client of clients) {
+  const t0 = Date.now();
+  const entry = await runClient(client);
+  entry.durationMs = Date.now() - t0;
+  results.push(entry);
+}
+const summary = classify(results, previous);
 const generatedAt = new Date().toISOString();
 const commit = (() => {
   try {
@@ -168,14 +183,15 @@ const commit = (() => {
 const brokerNote = opts.bootstrap
   ? `external broker at ${opts.bootstrap}`
   : opts.memory
-    ? `node bin/sluice.js start --memory at ${commit}`
-    : `node bin/sluice.js start --data-dir <tmp> at ${commit}`;
+    ? 'node bin/sluice.js start --memory, one broker per client'
+    : 'node bin/sluice.js start --data-dir <tmp>, one broker per client';
 
-writeFileSync(path.join(compatDir, 'REPORT.md'), renderReport({ clients: results, scenarios: scenarios.map((s) => s.name), generatedAt, broker: brokerNote }));
+const reportOut = fullRun ? reportFile : path.join(logDir, 'REPORT.partial.md');
+writeFileSync(reportOut, renderReport({ clients: results, scenarios: scenarios.map((s) => s.name), broker: brokerNote }) + '\n');
 writeFileSync(
   path.join(compatDir, 'results.json'),
   JSON.stringify(
-    { generatedAt, durationMs: Date.now() - started, clients: results.map(({ knownGaps: _k, ...c }) => c), ...summary },
+    { generatedAt, commit, fullRun, durationMs: Date.now() - started, clients: results.map(({ knownGaps: _k, ...c }) => c), ...summary },
     null,
     2,
   ) + '\n',
@@ -193,14 +209,18 @@ if (opts['prune-findings']) {
 
 for (const f of summary.fixedGaps) log(`known gap now passes, remove it from FINDINGS.md: ${f.client} ${f.scenario}`);
 for (const r of summary.regressions) log(`REGRESSION ${r.client} ${r.scenario}: ${r.reason}`);
-for (const m of summary.missing) log(`!!!!! NOT INSTALLED: ${m}`);
+for (const m of summary.missing) log(`!!!!! NOT INSTALLED: ${m}${ci ? ' — fails CI, which must run every client' : ' — its scenarios did not run'}`);
 const code = exitCode(summary, { ci });
-const all = results.flatMap((c) => c.results);
+const all = results.flatMap((c) => c.results.map((r) => ({ client: c.name, ...r })));
 const count = (pred) => all.filter(pred).length;
 const knownGaps = count((r) => r.knownGap);
-log(`wrote compat/REPORT.md and compat/results.json in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const slowest = all.filter((r) => r.durationMs > 0).sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
+log(`slowest: ${slowest.map((r) => `${r.client} ${r.scenario} ${(r.durationMs / 1000).toFixed(1)} s`).join(', ')}`);
+log(`wrote ${path.relative(repoRoot, reportOut)} and compat/results.json in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 log(`${count((r) => r.status === 'pass')} pass, ${count((r) => r.status === 'fail')} fail (${knownGaps} known gaps), ${count((r) => r.status === 'unsupported')} unsupported, ${summary.missing.length} client(s) missing`);
 // The closing line CI reads: failures are the ones that fail the run
-// (regressions); known gaps and unsupported scenarios count as skipped.
-console.log(`compat: ${count((r) => r.status === 'pass')} passed, ${summary.regressions.length} failed, ${knownGaps + count((r) => r.status === 'unsupported')} skipped`);
+// (regressions, and in CI missing clients); known gaps and unsupported
+// scenarios count as skipped.
+const failed = summary.regressions.length + (ci ? summary.missing.length : 0);
+console.log(`compat: ${count((r) => r.status === 'pass')} passed, ${failed} failed, ${knownGaps + count((r) => r.status === 'unsupported')} skipped`);
 process.exit(code);

@@ -15,6 +15,7 @@ export interface ClientRun {
   installed: boolean;
   installDetail?: string;
   version?: string;
+  durationMs?: number;
   knownGaps?: Map<string, string>;
   results: ScenarioResult[];
 }
@@ -29,6 +30,9 @@ export const STATUSES: Status[];
 export function parseRunnerOutput(stdout: string, scenario: string): { scenario: string; status: Status; reason: string } | null;
 export function parseFindings(markdown: string): Map<string, string>;
 export function pruneFindings(markdown: string, fixed: Set<string>): string;
-export function classify(clients: ClientRun[]): Summary;
+export function classify(clients: ClientRun[], previous?: Map<string, Map<string, Status>>): Summary;
 export function exitCode(summary: Summary, opts: { ci: boolean }): 0 | 1;
-export function renderReport(input: { clients: ClientRun[]; scenarios: string[]; generatedAt: string; broker?: string }): string;
+export function isCI(env: Record<string, string | undefined>): boolean;
+export function parseReportStatuses(markdown: string): Map<string, Map<string, Status>>;
+export function stableReason(reason: string): string;
+export function renderReport(input: { clients: ClientRun[]; scenarios: string[]; broker?: string }): string;
