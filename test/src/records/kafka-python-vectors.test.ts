@@ -10,6 +10,7 @@ import {
   validateRecords,
   type CompressionId,
 } from '../../../src/records/index.js';
+import { DEBIAN_PYTHON, PROBES, requireClient } from '../../helpers/real-clients.js';
 
 // Batches and message sets written by kafka-python 2.0.2 (Debian python3-kafka, with
 // python3-snappy / python3-lz4 / python3-zstandard) — an independent implementation:
@@ -86,11 +87,10 @@ describe('kafka-python vectors', () => {
   });
 });
 
-// The other direction: kafka-python reads what we write. Runs where Debian's python3-kafka
-// (and python3-snappy / -lz4 / -zstandard) are installed, and is skipped elsewhere.
-const PYTHON = '/usr/bin/python3';
-const hasKafkaPython =
-  spawnSync(PYTHON, ['-c', 'import kafka.record, snappy, lz4.frame, zstandard'], { stdio: 'ignore' }).status === 0;
+// The other direction: kafka-python reads what we write. Needs Debian's python3-kafka (and
+// python3-snappy / -lz4 / -zstandard): skipped loudly without them locally, a failure in CI.
+const PYTHON = DEBIAN_PYTHON;
+const hasKafkaPython = requireClient('kafka-python with its codecs', PROBES.kafkaPythonCodecs);
 
 const PYTHON_READER = `
 import json, sys
