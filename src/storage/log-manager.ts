@@ -23,6 +23,7 @@ import {
   joinPath,
   parsePartitionDirName,
   partitionDirName,
+  parentDir,
 } from './file-names.js';
 import { compactLog, dirtyRatio, type CompactionStats } from './compaction.js';
 import { PartitionLog } from './log.js';
@@ -207,15 +208,67 @@ export class LogManager {
     const existing = this.logs.get(name);
     if (existing) return existing.log;
     const dir = this.path(name);
+    const fresh = !this.fs.exists(dir);
     this.fs.mkdir(dir);
     if (topicId !== null) {
-      await writeFileAtomic(this.fs, joinPath(dir, PARTITION_METADATA_FILE), `version: 0\ntopic_id: ${topicId}\n`);
+      const path = joinPath(dir, PARTITION_METADATA_FILE);
+      const content = `version: 0\ntopic_id: ${topicId}\n`;
+      if (fresh) this.writeInNewDirectory(path, content);
+      else await writeFileAtomic(this.fs, path, content);
     }
     const log = await this.openLog(dir, topic, { cleanShutdown: true });
     if (config) log.updateConfig(config);
     this.logs.set(name, { topic, partition, topicId, log });
-    await this.fs.syncDirectory(this.dataDir);
+    // Kafka makes a new partition's directory durable later too (its first flush fsyncs the
+    // parent); the creations of one CreateTopics share one fsync of the data directory.
+    this.inBackground(this.syncDirectorySoon(this.dataDir));
     return log;
+  }
+
+  /**
+   * Writes a file into a directory created just now, where there is no old version to keep: no
+   * temporary file and rename (each file created costs ~0.6 ms of CPU on the benchmark machine,
+   * which 10,000 partitions multiply), and the fsync runs in the background, as Kafka defers the
+   * flush of partition.metadata to its scheduler.
+   */
+  private writeInNewDirectory(path: string, content: string): void {
+    const handle = this.fs.open(path, true);
+    handle.append(Buffer.from(content, 'utf8'));
+    this.inBackground(
+      handle
+        .sync()
+        .then(() => this.syncDirectorySoon(parentDir(path)))
+        .finally(() => handle.close()),
+    );
+  }
+
+  private readonly pendingDirectorySyncs = new Map<string, Promise<void>>();
+  private readonly backgroundWork = new Set<Promise<void>>();
+
+  /** An fsync of `dir` shared by every caller until it starts: one fsync for many creations. */
+  private syncDirectorySoon(dir: string): Promise<void> {
+    let pending = this.pendingDirectorySyncs.get(dir);
+    if (pending === undefined) {
+      pending = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.pendingDirectorySyncs.delete(dir);
+        return this.fs.syncDirectory(dir);
+      });
+      this.pendingDirectorySyncs.set(dir, pending);
+    }
+    return pending;
+  }
+
+  /** Durability work nobody waits for; shutdown does, and failures are reported like the cleaner's. */
+  private inBackground(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => void this.cleanerErrors.push({ log: '*', error: error as Error }))
+      .finally(() => this.backgroundWork.delete(tracked));
+    this.backgroundWork.add(tracked);
+  }
+
+  /** Resolves once the background fsyncs started so far have finished. */
+  async settled(): Promise<void> {
+    while (this.backgroundWork.size > 0) await Promise.all([...this.backgroundWork]);
   }
 
   /**
@@ -227,6 +280,7 @@ export class LogManager {
     const managed = this.logs.get(name);
     if (!managed) return false;
     this.logs.delete(name);
+    await this.settled();
     await managed.log.closeHandles();
     const renamed = this.path(`${name}.${randomBytes(16).toString('hex')}${DELETE_DIR_SUFFIX}`);
     this.fs.rename(this.path(name), renamed);
@@ -322,6 +376,7 @@ export class LogManager {
    */
   async shutdown(brokerEpoch = -1n): Promise<void> {
     this.stopScheduler();
+    await this.settled();
     for (const { log } of this.logs.values()) await log.close();
     await this.writeCheckpoints();
     await writeFileAtomic(this.fs, this.path(CLEAN_SHUTDOWN_FILE), `{"version":0,"brokerEpoch":${brokerEpoch}}`);

@@ -671,8 +671,9 @@ export class PartitionLog {
       // From retiring the old files to publishing the new segment nothing awaits, so a read
       // never meets a closed segment.
       this.deleteSegmentFiles(old, false);
-      this.fs.rename(cleanedPaths.index, livePaths.index);
-      this.fs.rename(cleanedPaths.timeIndex, livePaths.timeIndex);
+      // A cleaned segment without index entries has no index files (see index-file.ts).
+      if (this.fs.exists(cleanedPaths.index)) this.fs.rename(cleanedPaths.index, livePaths.index);
+      if (this.fs.exists(cleanedPaths.timeIndex)) this.fs.rename(cleanedPaths.timeIndex, livePaths.timeIndex);
       this.fs.rename(swapPaths.log, livePaths.log);
       const installed = LogSegment.open(this.fs, this.dir, base, this.config, old.createdMs);
       if (!installed.loadIndexes()) installed.recover();

@@ -93,17 +93,16 @@ export class LogSegment {
   }
 
   /**
-   * Opens (creating when missing) the three files of a segment. The caller then calls
+   * Opens (creating when missing) the log file of a segment, and its indexes. The caller then calls
    * `loadIndexes()` for a trusted segment or `recover()` for one that must be rescanned.
    */
   static open(fs: FileSystem, dir: string, baseOffset: bigint, config: LogConfig, nowMs: number, suffix = ''): LogSegment {
     const paths = LogSegment.paths(dir, baseOffset, suffix);
     const log = fs.open(paths.log, true);
-    const offsetIndex = new OffsetIndex(() => fs.open(paths.index, true), baseOffset, config.segmentIndexBytes);
-    const timeIndex = new TimeIndex(() => fs.open(paths.timeIndex, true), baseOffset, config.segmentIndexBytes);
-    // Create the index files with the segment, as Kafka does, even if they stay empty.
-    void offsetIndex.file;
-    void timeIndex.file;
+    // The index files are created with their first entry (see index-file.ts), not here.
+    const openIndex = (path: string) => (create: boolean) => (create || fs.exists(path) ? fs.open(path, create) : null);
+    const offsetIndex = new OffsetIndex(openIndex(paths.index), baseOffset, config.segmentIndexBytes);
+    const timeIndex = new TimeIndex(openIndex(paths.timeIndex), baseOffset, config.segmentIndexBytes);
     return new LogSegment(fs, dir, baseOffset, log, offsetIndex, timeIndex, config, nowMs);
   }
 

@@ -76,13 +76,15 @@ describe('config changes', () => {
 });
 
 describe('file descriptors', () => {
-  it('keeps one open file per inactive segment and three for the active one', async () => {
+  it('keeps one open file per inactive segment, and for the active one its log and the index files it wrote to', async () => {
     const fs = new MemoryFileSystem();
     const log = await open(fs, { segmentBytes: 300, indexIntervalBytes: 50 });
+    expect(fs.openHandles).toBe(1); // a new segment's index files are created with their first entry
     for (let i = 0; i < 20; i++) await log.append(batchOf(1, 100), 0);
     await log.runExclusive(() => undefined); // roll flushes done
     expect(log.segmentCount).toBeGreaterThan(5);
-    expect(fs.openHandles).toBe(log.segmentCount + 2);
+    expect(fs.openHandles).toBeGreaterThanOrEqual(log.segmentCount);
+    expect(fs.openHandles).toBeLessThanOrEqual(log.segmentCount + 2);
     // Truncation makes a released segment active again; its index files reopen when written.
     await log.truncateTo(3n);
     expect(fs.openHandles).toBeGreaterThanOrEqual(log.segmentCount);
@@ -92,6 +94,7 @@ describe('file descriptors', () => {
     await log.close();
     expect(fs.openHandles).toBe(0);
     const reopened = await PartitionLog.open({ fs, dir: DIR, config: logConfig({ segmentBytes: 300 }), cleanShutdown: false });
-    expect(fs.openHandles).toBe(reopened.segmentCount + 2);
+    expect(fs.openHandles).toBeGreaterThanOrEqual(reopened.segmentCount);
+    expect(fs.openHandles).toBeLessThanOrEqual(reopened.segmentCount + 2);
   });
 });
