@@ -54,7 +54,7 @@ describe('KIP-848 consumer group with a real client', () => {
     const seen = new Set<string>();
     const members: Member[] = [];
     const launch = (name: string): Member => {
-      const child = spawn(process.execPath, [join(HERE, 'kip848-member.cjs'), broker.bootstrapServers, group, topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(HERE, 'kip848-member.mjs'), broker.bootstrapServers, group, topic], { stdio: ['ignore', 'pipe', 'pipe'] });
       const m = new Member(name, child, (_m, p, _o, seq) => void seen.add(`${p}:${seq}`));
       members.push(m);
       cleanups.push(() => m.kill());

@@ -3,8 +3,14 @@
 // argv: bootstrap group topic. Speaks the line protocol of group-scenario.ts:
 //   A p,p,...  assigned   R p,p,...  revoked   M p offset value  one record
 // SIGTERM closes the consumer cleanly (it leaves the group with member epoch -1).
-const { join } = require('node:path');
-const { KafkaConsumer } = require(join(__dirname, '../../../clients/kip848/node_modules/@confluentinc/kafka-javascript'));
+import { createRequire } from 'node:module';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
+import { URL } from 'node:url';
+
+// The binding is CommonJS, installed in its own folder.
+const require = createRequire(new URL('../../../clients/kip848/', import.meta.url));
+const { KafkaConsumer } = require('@confluentinc/kafka-javascript');
 
 const [bootstrap, group, topic] = process.argv.slice(2);
 const consumer = new KafkaConsumer(
