@@ -95,6 +95,8 @@ export class ProcessCluster {
   private readonly nodes = new Map<number, NodeState>();
   private readonly root: string;
   private readonly clients = new Map<number, RpcClient>();
+  /** Nodes the test has cut off the network: running, but neither asked nor expected in views. */
+  private readonly cutOff = new Set<number>();
 
   private constructor(
     private readonly options: ProcessClusterOptions,
@@ -155,6 +157,19 @@ export class ProcessCluster {
 
   running(): number[] {
     return this.ids.filter((id) => this.isRunning(id));
+  }
+
+  /** Running nodes the test process can reach (not cut off). */
+  reachable(): number[] {
+    return this.running().filter((id) => !this.cutOff.has(id));
+  }
+
+  /** Marks a node as cut off the network (or back on it): views leave it out meanwhile. */
+  setCutOff(id: number, cut: boolean): void {
+    if (cut) this.cutOff.add(id);
+    else this.cutOff.delete(id);
+    this.clients.get(id)?.close();
+    this.clients.delete(id);
   }
 
   pid(id: number): number | undefined {
@@ -283,9 +298,9 @@ export class ProcessCluster {
     };
   }
 
-  /** Metadata from every running node that answers. */
+  /** Metadata from every reachable node that answers. */
   async metadataFromAll(topics?: readonly string[]): Promise<MetadataView[]> {
-    const answers = await Promise.allSettled(this.running().map((id) => this.metadata(id, topics)));
+    const answers = await Promise.allSettled(this.reachable().map((id) => this.metadata(id, topics)));
     return answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
   }
 
@@ -302,13 +317,13 @@ export class ProcessCluster {
     return best;
   }
 
-  /** Waits until every running node reports `ok` for its own Metadata; returns the views. */
+  /** Waits until every reachable node reports `ok` for its own Metadata; returns the views. */
   async waitFor(what: string, ok: (views: MetadataView[]) => boolean, timeoutMs = 30_000, topics?: readonly string[]): Promise<MetadataView[]> {
     const deadline = Date.now() + timeoutMs;
     let last: MetadataView[] = [];
     for (;;) {
       last = await this.metadataFromAll(topics);
-      if (last.length === this.running().length && last.length > 0 && ok(last)) return last;
+      if (last.length === this.reachable().length && last.length > 0 && ok(last)) return last;
       if (Date.now() > deadline) {
         throw new Error(`timed out waiting for ${what}; last views: ${JSON.stringify(last)}\n${this.logs(30)}`);
       }
@@ -316,9 +331,9 @@ export class ProcessCluster {
     }
   }
 
-  /** Every running node lists exactly the running brokers as unfenced and names one live controller. */
+  /** Every reachable node lists exactly the reachable brokers as unfenced and names one of them controller. */
   waitHealthy(timeoutMs = 30_000): Promise<MetadataView[]> {
-    const running = this.running();
+    const running = this.reachable();
     return this.waitFor(
       `brokers ${running.join(',')} registered and unfenced`,
       (views) => views.every((v) => JSON.stringify(v.brokers) === JSON.stringify(running) && running.includes(v.controllerId) && v.controllerId === views[0]!.controllerId),
@@ -326,9 +341,9 @@ export class ProcessCluster {
     );
   }
 
-  /** Every running node sees every partition of `topics` with a running leader and every running replica in the ISR. */
+  /** Every reachable node sees every partition of `topics` with a reachable leader and every reachable replica in the ISR. */
   waitFullIsr(topics: readonly string[], timeoutMs = 30_000): Promise<MetadataView[]> {
-    const running = new Set(this.running());
+    const running = new Set(this.reachable());
     return this.waitFor(
       `every partition of ${topics.join(',')} led by a running node with all running replicas in sync`,
       (views) =>

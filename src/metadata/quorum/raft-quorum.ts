@@ -407,7 +407,10 @@ export class RaftQuorum implements MetadataQuorum, QuorumRpcServer {
     const wire = wireRequest(message, this.options.clusterId, this.requireLog(), this.options.fetchMaxBytes ?? 8 * 1024 * 1024);
     let answer: RaftMessage;
     try {
-      answer = wire.toMessage(await client.request(wire.apiKey, wire.apiVersion, wire.codec, wire.body, wire.responseCodec));
+      // controller.quorum.request.timeout.ms (plus a fetch's long poll): a voter behind a
+      // network partition never answers, and the node's resends must not queue behind it.
+      const timeoutMs = this.config.requestTimeoutMs + (message.kind === 'FetchRequest' ? message.maxWaitMs : 0);
+      answer = wire.toMessage(await client.request(wire.apiKey, wire.apiVersion, wire.codec, wire.body, wire.responseCodec, timeoutMs));
     } catch (error) {
       this.log.debug({ to, kind: message.kind, err: error }, 'quorum request failed');
       return;

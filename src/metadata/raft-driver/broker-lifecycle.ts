@@ -144,7 +144,10 @@ export class BrokerLifecycle {
     if (voter === undefined) return undefined;
     if (this.client === undefined || this.client.host !== voter.host || this.client.port !== voter.port) {
       this.client?.close();
-      this.client = new RpcClient(voter.host, voter.port, `sluice-broker-${this.options.nodeId}`);
+      // A controller cut off by a network partition never answers: a heartbeat stuck on it
+      // would stop this broker from heartbeating to the next controller, which would fence it.
+      const requestTimeoutMs = Math.max(1000, 2 * this.options.heartbeatIntervalMs);
+      this.client = new RpcClient(voter.host, voter.port, `sluice-broker-${this.options.nodeId}`, 2000, requestTimeoutMs);
     }
     return remote(this.client);
   }
