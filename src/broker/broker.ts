@@ -306,6 +306,30 @@ export class Broker {
     this.checkpointTimer.unref();
   }
 
+  /**
+   * Kafka's controlled shutdown (controlled.shutdown.enable, on by default): before going away a
+   * broker of a cluster asks the active controller to move its leaderships to other in-sync
+   * replicas, so clients fail over at once instead of after the session timeout. Bounded by the
+   * session timeout: a cluster without a controller just gets the uncontrolled shutdown.
+   */
+  private async controlledShutdown(): Promise<void> {
+    if (this.config.sources.staticConfig.get('controlled.shutdown.enable') === 'false' || this.lifecycle === undefined) return;
+    const others = [...this.image.brokers()].some((b) => b.id !== this.config.nodeId && !b.fenced);
+    if (!others) return;
+    const started = Date.now();
+    const timeoutMs = Math.min(10_000, lifecycleSettings(this.config.sources.staticConfig).sessionTimeoutMs);
+    // Without a quorum leader nobody can move anything (the whole cluster is going down, say): do not wait for one.
+    let poll: NodeJS.Timeout | undefined;
+    const leaderless = new Promise<boolean>((resolve) => {
+      poll = setInterval(() => {
+        if (this.quorum.leaderId < 0) resolve(false);
+      }, 50);
+    });
+    const agreed = await Promise.race([this.lifecycle.controlledShutdown(timeoutMs), leaderless]);
+    clearInterval(poll);
+    this.log.info({ agreed, ms: Date.now() - started }, agreed ? 'controlled shutdown: leaderships moved' : 'controlled shutdown not completed; shutting down anyway');
+  }
+
   /** Advertised address of a client listener. */
   endpoint(listenerName = this.config.advertisedListeners[0]?.name ?? 'PLAINTEXT'): RunningListener {
     const advertised = this.config.advertisedListeners.find((l) => l.name === listenerName);
@@ -320,6 +344,7 @@ export class Broker {
     this.stopped = true;
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
+    await this.controlledShutdown();
     await this.server.stop();
     await this.txnCoordinator?.stop();
     this.groups?.stop();

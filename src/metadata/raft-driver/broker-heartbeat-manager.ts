@@ -86,7 +86,38 @@ export class BrokerHeartbeatManager {
     } else if (!fenced && request.wantFence) {
       fenced = await this.changeFencing(request.brokerId, broker.epoch, FENCE);
     }
-    return createBrokerHeartbeatResponse({ errorCode: 0, isCaughtUp, isFenced: fenced, shouldShutDown: request.wantShutDown });
+    let shouldShutDown = request.wantShutDown;
+    if (request.wantShutDown && !fenced) shouldShutDown = await this.controlledShutdown(request.brokerId, broker.epoch, broker.inControlledShutdown);
+    return createBrokerHeartbeatResponse({ errorCode: 0, isCaughtUp, isFenced: fenced, shouldShutDown });
+  }
+
+  /**
+   * Kafka's controlled shutdown: the broker is marked in controlled shutdown and leaves every ISR,
+   * its leaderships going to the next live ISR member (the sole ISR member's partition goes
+   * leaderless, as when fenced); it may shut down once it leads no partition.
+   */
+  private async controlledShutdown(brokerId: number, brokerEpoch: bigint, already: boolean): Promise<boolean> {
+    const leadsNothing = (): boolean => {
+      for (const topic of this.options.image.topics()) for (const p of topic.partitions.values()) if (p.leader === brokerId) return false;
+      return true;
+    };
+    if (!already || !leadsNothing()) {
+      if (this.changing.has(brokerId)) return false;
+      this.changing.add(brokerId);
+      try {
+        await this.options.controller.proposeExclusive(() => [
+          ...(already ? [] : [metadataRecord(MetadataRecordType.BrokerRegistrationChange, { brokerId, brokerEpoch, fenced: 0, inControlledShutdown: 1, logDirs: [] })]),
+          ...partitionChangesOnFence(this.options.image, brokerId),
+        ]);
+        this.options.logger.info({ brokerId }, 'broker in controlled shutdown: leaderships moved');
+      } catch (error) {
+        this.options.logger.warn({ err: error, brokerId }, 'controlled shutdown change not committed');
+        return false;
+      } finally {
+        this.changing.delete(brokerId);
+      }
+    }
+    return leadsNothing();
   }
 
   /** Proposes a fencing change; resolves whether it was committed. */

@@ -46,6 +46,9 @@ export class BrokerLifecycle {
   private stopped = false;
   private client: RpcClient | undefined;
   private readonly unfencedWaiters: (() => void)[] = [];
+  /** Controlled shutdown asked for: heartbeats carry wantShutDown until the controller agrees. */
+  private wantShutDown = false;
+  private readonly shutdownWaiters: (() => void)[] = [];
 
   constructor(private readonly options: BrokerLifecycleOptions) {}
 
@@ -70,6 +73,26 @@ export class BrokerLifecycle {
     return unfenced;
   }
 
+  /**
+   * Kafka's controlled shutdown: heartbeats ask to shut down, the controller moves this broker's
+   * leaderships to other ISR members and answers shouldShutDown once it leads nothing. Resolves
+   * true then, false when not registered/unfenced or when `timeoutMs` passes first.
+   */
+  controlledShutdown(timeoutMs: number): Promise<boolean> {
+    if (this.stopped || this.brokerEpoch < 0n || this.fenced) return Promise.resolve(false);
+    this.wantShutDown = true;
+    const agreed = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.shutdownWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    clearTimeout(this.timer);
+    this.schedule(0);
+    return agreed;
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -80,7 +103,7 @@ export class BrokerLifecycle {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.beat().then(
-        () => this.schedule(this.brokerEpoch >= 0n && !this.fenced ? this.options.heartbeatIntervalMs : FAST_RETRY_MS),
+        () => this.schedule(this.brokerEpoch >= 0n && !this.fenced && !this.wantShutDown ? this.options.heartbeatIntervalMs : FAST_RETRY_MS),
         (error: unknown) => {
           this.options.logger.debug({ err: error }, 'controller request failed');
           this.schedule(FAST_RETRY_MS * 5);
@@ -102,7 +125,7 @@ export class BrokerLifecycle {
       brokerEpoch: this.brokerEpoch,
       currentMetadataOffset: this.options.image.offset,
       wantFence: false,
-      wantShutDown: false,
+      wantShutDown: this.wantShutDown,
     });
     const response = await this.send((local) => local.handleHeartbeat(request), (client) =>
       client.request(ApiKey.BrokerHeartbeat, 1, BrokerHeartbeatRequest, request, BrokerHeartbeatResponse),
@@ -116,6 +139,7 @@ export class BrokerLifecycle {
     if (this.fenced !== response.isFenced) this.options.logger.info({ fenced: response.isFenced }, 'broker fencing changed');
     this.fenced = response.isFenced;
     if (!this.fenced) for (const wake of this.unfencedWaiters.splice(0)) wake();
+    if (this.wantShutDown && response.shouldShutDown) for (const wake of this.shutdownWaiters.splice(0)) wake();
   }
 
   private async register(): Promise<{ errorCode: number; brokerEpoch: bigint }> {
