@@ -21,8 +21,8 @@ try {
       await producer.send({ topic, acks: -1, timeout: 3000, messages: [{ partition, value }] });
       console.log(`ACK ${value}`);
     } catch (error) {
-      const cause = error.originalError ?? error;
-      console.log(`ERR ${value} ${cause.type ?? cause.name}`);
+      const cause = error.originalError ?? error.cause ?? error;
+      console.log(`ERR ${value} ${cause.type ?? cause.name}: ${String(error.message).replace(/\s+/g, ' ').slice(0, 80)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
