@@ -215,7 +215,7 @@ const all = results.flatMap((c) => c.results.map((r) => ({ client: c.name, ...r 
 const count = (pred) => all.filter(pred).length;
 const knownGaps = count((r) => r.knownGap);
 const slowest = all.filter((r) => r.durationMs > 0).sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
-log(`slowest: ${slowest.map((r) => `${r.client} ${r.scenario} ${(r.durationMs / 1000).toFixed(1)} s`).join(', ')}`);
+if (slowest.length) log(`slowest: ${slowest.map((r) => `${r.client} ${r.scenario} ${(r.durationMs / 1000).toFixed(1)} s`).join(', ')}`);
 log(`wrote ${path.relative(repoRoot, reportOut)} and compat/results.json in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 log(`${count((r) => r.status === 'pass')} pass, ${count((r) => r.status === 'fail')} fail (${knownGaps} known gaps), ${count((r) => r.status === 'unsupported')} unsupported, ${summary.missing.length} client(s) missing`);
 // The closing line CI reads: failures are the ones that fail the run
