@@ -145,21 +145,7 @@ export class AlterPartitionSender {
       this.client?.close();
       this.client = new RpcClient(target.host, target.port, `sluice-alter-partition-${this.options.nodeId}`);
     }
-    const pending = this.client.request(ApiKey.AlterPartition, VERSION, AlterPartitionRequest, request, AlterPartitionResponse);
     // A controller that never answers must not hold every later ISR change back.
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('AlterPartition timed out')), REQUEST_TIMEOUT_MS);
-      timer.unref();
-      pending.then(
-        (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e instanceof Error ? e : new Error(String(e)));
-        },
-      );
-    });
+    return this.client.request(ApiKey.AlterPartition, VERSION, AlterPartitionRequest, request, AlterPartitionResponse, REQUEST_TIMEOUT_MS);
   }
 }

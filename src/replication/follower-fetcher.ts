@@ -49,6 +49,8 @@ export interface FollowerFetcherOptions {
 
 /** Fetch v15: topic ids, ReplicaState (id and broker epoch), LastFetchedEpoch; no session. */
 const REPLICA_FETCH_VERSION = 15;
+/** How long past replica.fetch.wait.max.ms a replica fetch may take before the connection is dropped. */
+const FETCH_TIMEOUT_MARGIN_MS = 5000;
 
 interface Followed {
   hosted: HostedPartition;
@@ -78,6 +80,10 @@ class LeaderFetcher {
   readonly partitions = new Map<string, Followed>();
   private stopped = false;
   private client: RpcClient | undefined;
+  /** Set by `wake`: the partition set changed, so the next round starts now, not after a wait. */
+  private woken = false;
+  private cutSleepShort: (() => void) | undefined;
+  private inFlight = false;
 
   constructor(
     readonly leaderId: number,
@@ -92,6 +98,36 @@ class LeaderFetcher {
   stop(): void {
     this.stopped = true;
     this.client?.close();
+    this.cutSleepShort?.();
+  }
+
+  /**
+   * A partition (or a new epoch of one) was added: fetch it now. A fetch parked at the leader
+   * would hold it back up to replica.fetch.wait.max.ms (and the leader answers a connection in
+   * order), so that connection is dropped and the round starts again on a new one; a backoff
+   * sleep is cut short.
+   */
+  wake(): void {
+    this.woken = true;
+    if (this.inFlight) {
+      this.client?.close();
+      this.client = undefined;
+    }
+    this.cutSleepShort?.();
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.woken || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.cutSleepShort = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.cutSleepShort = done;
+    });
   }
 
   private async run(): Promise<void> {
@@ -100,14 +136,15 @@ class LeaderFetcher {
         await sleep(this.options.backoffMs);
         continue;
       }
+      this.woken = false;
       try {
         const fetched = await this.fetchOnce();
-        if (!fetched) await sleep(this.options.backoffMs);
+        if (!fetched) await this.pause(this.options.backoffMs);
       } catch (error) {
-        this.options.logger.debug({ err: error, leaderId: this.leaderId }, 'replica fetch failed');
+        if (!this.woken) this.options.logger.debug({ err: error, leaderId: this.leaderId }, 'replica fetch failed');
         this.client?.close();
         this.client = undefined;
-        await sleep(this.options.backoffMs);
+        await this.pause(this.options.backoffMs);
       }
     }
   }
@@ -152,7 +189,14 @@ class LeaderFetcher {
       forgottenTopicsData: [],
       rackId: '',
     });
-    const response = await this.client.request(ApiKey.Fetch, REPLICA_FETCH_VERSION, FetchRequest, request, FetchResponse);
+    this.inFlight = true;
+    let response: FetchResponse;
+    try {
+      // A leader cut off by the network never answers (no RST): give up a few seconds past the long poll.
+      response = await this.client.request(ApiKey.Fetch, REPLICA_FETCH_VERSION, FetchRequest, request, FetchResponse, this.options.maxWaitMs + FETCH_TIMEOUT_MARGIN_MS);
+    } finally {
+      this.inFlight = false;
+    }
     let anyError = response.errorCode !== 0;
     for (const topic of response.responses) {
       for (const p of topic.partitions) {
@@ -236,6 +280,7 @@ export class FollowerFetcherManager {
         fetcher.start();
       }
       fetcher.partitions.set(k, { hosted, leaderEpoch: hosted.leaderEpoch });
+      fetcher.wake();
     }
     for (const [leaderId, fetcher] of this.fetchers) {
       if (fetcher.partitions.size === 0) {

@@ -103,6 +103,9 @@ describe('ISR management', () => {
     const controllerId = brokers.find((b) => b.quorum.isLeader)!.config.nodeId;
     const others = [1, 2, 3].filter((id) => id !== controllerId);
     await createPartition(brokers, 'durable', [others[0]!, others[1]!, controllerId], { 'min.insync.replicas': '2' });
+    // The reader's group coordinator on a replicated partition led by a node that stays up (only the
+    // active controller creates topics, so a consumer asking another node first would wait for it).
+    await createPartition(brokers, '__consumer_offsets', [others[1]!, controllerId, others[0]!], { 'cleanup.policy': 'compact' });
     const kafka = new Kafka({ brokers: bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
     await producer.connect();
