@@ -155,6 +155,8 @@ export interface ScenarioFigures {
   moveMs: number;
   orphaned: number[];
   uncommittedTail: number;
+  /** Partitions whose commit was past the last record any member wrote out: records lost to the ledger. */
+  committedAhead: number[];
   committed: number[];
   /** Where members must resume after the restart: the commit, or the log start where none was made. */
   resumeAt: number[];
@@ -305,6 +307,7 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
       moveMs,
       orphaned,
       uncommittedTail: maxBefore.reduce((sum, max, p) => sum + Math.max(0, max + 1 - committed[p]!), 0),
+      committedAhead: committed.flatMap((c, p) => (c > maxBefore[p]! + 1 ? [p] : [])),
       committed,
       resumeAt: committed.map((c) => (c >= 0 ? c : 0)),
       firstAfterRestart,

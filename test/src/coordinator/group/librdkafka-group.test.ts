@@ -32,7 +32,7 @@ const kcat: Launch = (bootstrap, group, topic) =>
     topic,
   ]);
 
-function report(f: ScenarioFigures): void {
+function report(f: ScenarioFigures, exactCommits: boolean): void {
   console.log(
     `${f.label} group (cooperative-sticky): ${f.produced} records produced, ${f.consumed} consumed (${f.redelivered} redelivered: ${f.redeliveredBy}); ` +
       `partitions ${f.orphaned.join(',')} of the killed member moved after ${f.moveMs} ms (session timeout ${SESSION_TIMEOUT_MS} ms); uncommitted tail at the kill ${f.uncommittedTail}; ` +
@@ -42,14 +42,17 @@ function report(f: ScenarioFigures): void {
   expect(f.produced).toBe(RECORDS);
   expect(f.moveMs).toBeLessThan(SESSION_TIMEOUT_MS + 20_000);
   expect(f.firstAfterRestart).toEqual(f.resumeAt);
+  // The python member stores an offset only after writing its record out, so a commit is never
+  // past what it wrote; kcat stores on delivery and prints right after, a window too small to test.
+  if (exactCommits) expect(f.committedAhead).toEqual([]);
 }
 
 describe('librdkafka consumer groups, cooperative-sticky', () => {
   it.runIf(hasPython)('confluent-kafka-python: 3 members, one killed, every record in order, commits survive a restart', async () => {
-    report(await runGroupScenario({ label: 'python', records: RECORDS, partitions: 6, members: 3, sessionTimeoutMs: SESSION_TIMEOUT_MS, launch: python }));
+    report(await runGroupScenario({ label: 'python', records: RECORDS, partitions: 6, members: 3, sessionTimeoutMs: SESSION_TIMEOUT_MS, launch: python }), true);
   }, 150_000);
 
   it.runIf(hasKcat)('kcat -G: 3 members, one killed, every record in order, commits survive a restart', async () => {
-    report(await runGroupScenario({ label: 'kcat', records: RECORDS, partitions: 6, members: 3, sessionTimeoutMs: SESSION_TIMEOUT_MS, launch: kcat }));
+    report(await runGroupScenario({ label: 'kcat', records: RECORDS, partitions: 6, members: 3, sessionTimeoutMs: SESSION_TIMEOUT_MS, launch: kcat }), false);
   }, 150_000);
 });

@@ -9,7 +9,7 @@ import json
 import signal
 import sys
 
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, TopicPartition
 
 bootstrap, group, topic = sys.argv[1:4]
 conf = {
@@ -19,6 +19,10 @@ conf = {
     'auto.offset.reset': 'earliest',
     'enable.auto.commit': True,
     'auto.commit.interval.ms': 100,
+    # At least once: an offset is stored (for the auto commit) only after its record was written
+    # out. librdkafka's default stores it when consume() returns, so a kill between that and the
+    # write would commit records nobody saw.
+    'enable.auto.offset.store': False,
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 300,
 }
@@ -58,9 +62,13 @@ signal.signal(signal.SIGTERM, stop)
 consumer.subscribe([topic], on_assign=event('A'), on_revoke=event('R'), on_lost=event('R'))
 while running:
     batch = consumer.consume(num_messages=1000, timeout=0.2)
-    lines = [f'M {m.partition()} {m.offset()} {m.value().decode()}\n' for m in batch if m.error() is None]
-    if lines:
-        out.write(''.join(lines))
+    records = [m for m in batch if m.error() is None]
+    if records:
+        out.write(''.join(f'M {m.partition()} {m.offset()} {m.value().decode()}\n' for m in records))
         out.flush()
+        last = {}
+        for m in records:
+            last[(m.topic(), m.partition())] = m.offset()
+        consumer.store_offsets(offsets=[TopicPartition(t, p, o + 1) for (t, p), o in last.items()])
 # A clean stop: a static member sends no LeaveGroup (KIP-345), a dynamic one leaves.
 consumer.close()
