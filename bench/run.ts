@@ -139,7 +139,7 @@ interface RawOut {
 
 mkdirSync(RESULTS, { recursive: true });
 await buildLoadGenerator();
-if (!existsSync(join(ROOT, 'dist/sluice.mjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
+if (!existsSync(join(ROOT, 'dist/sluice.cjs'))) await run('npm', ['run', 'build', '--silent'], 300_000);
 
 const work = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
 workDirs.push(work);
@@ -525,7 +525,7 @@ const result = {
   seconds: round((Date.now() - started) / 1000),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, loadAverageAtEnd: loadAverage() },
   // What was measured: the built bundle (possibly from a working tree ahead of HEAD), not the source.
-  broker: { distBuiltAt: statSync(join(ROOT, 'dist/sluice.mjs')).mtime.toISOString(), head: (await run('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], 10_000).catch(() => '')).trim() },
+  broker: { distBuiltAt: statSync(join(ROOT, 'dist/sluice.cjs')).mtime.toISOString(), head: (await run('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], 10_000).catch(() => '')).trim() },
   goals,
   produce: produceRows,
   kafkajs: kafkajsRows,

@@ -38,7 +38,7 @@ const scenarios: Array<{ name: string; what: string; args: string[]; broker?: st
 const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const bin = await buildLoadGenerator();
 mkdirSync(OUT, { recursive: true });
-const report: string[] = ['# Produce hot path: broker CPU profile', '', `${new Date().toISOString()} · Node ${process.version} · \`node --cpu-prof\` on the broker while bench/load/rdkafka-load produces. Self time per function; the bundle is dist/sluice.mjs, so \`where\` is a line of the bundle (function names are the source's).`, ''];
+const report: string[] = ['# Produce hot path: broker CPU profile', '', `${new Date().toISOString()} · Node ${process.version} · \`node --cpu-prof\` on the broker while bench/load/rdkafka-load produces. Self time per function; the bundle is dist/sluice.cjs, so \`where\` is a line of the bundle (function names are the source's).`, ''];
 
 for (const scenario of scenarios) {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-profile-'));
