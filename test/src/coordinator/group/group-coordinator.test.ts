@@ -217,6 +217,30 @@ describe('classic group state machine', () => {
     expect((await groups.describeGroup(g)).groupState).toBe('Empty');
   });
 
+  it('lets a static leader rejoin below v9 with other metadata: no rebalance, told the previous leader, syncs its assignment back', async () => {
+    const g = `g${groupSeq++}`;
+    const both = [{ name: 'range', metadata: subscription(['t']) }, { name: 'roundrobin', metadata: subscription(['t']) }];
+    const join = groups.joinGroup(joinParams(g, { groupInstanceId: 'lead', apiVersion: 5, protocols: both }));
+    await completeInitialJoin(groups, clock, g);
+    const first = await join;
+    await groups.syncGroup({ groupId: g, generationId: 1, memberId: first.memberId, groupInstanceId: 'lead', protocolType: null, protocolName: null, assignments: [{ memberId: first.memberId, assignment: Buffer.from('L') }] });
+    // A restarted cooperative member owns nothing yet: same protocol, other metadata bytes.
+    const changed = [{ name: 'range', metadata: subscription(['t', 'u']) }, { name: 'roundrobin', metadata: subscription(['t', 'u']) }];
+    const again = await groups.joinGroup(joinParams(g, { groupInstanceId: 'lead', apiVersion: 5, protocols: changed }));
+    // Kafka answers v5 with the leader as it was (the old member id) and no members, so the
+    // client syncs as a follower instead of assigning a group of no members.
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader: first.memberId, members: [], skipAssignment: false });
+    expect(await groups.generation(g)).toEqual({ generationId: 1, state: 'Stable', leaderId: again.memberId, members: 1 });
+    const sync = await groups.syncGroup({ groupId: g, generationId: 1, memberId: again.memberId, groupInstanceId: 'lead', protocolType: null, protocolName: null, assignments: [] });
+    expect(sync).toMatchObject({ errorCode: 0, assignment: Buffer.from('L') });
+    // Preferring a protocol the next generation would then select does rebalance.
+    const other = groups.joinGroup(joinParams(g, { groupInstanceId: 'lead', apiVersion: 5, protocols: [...both].reverse() }));
+    await settle(groups, g);
+    expect((await groups.generation(g))?.state).not.toBe('Stable');
+    clock.advance(REBALANCE);
+    expect(await other).toMatchObject({ errorCode: 0, generationId: 2, protocolName: 'roundrobin' });
+  });
+
   it('checks SyncGroup protocol type and name (v5)', async () => {
     const g = `g${groupSeq++}`;
     const join = groups.joinGroup(joinParams(g));
