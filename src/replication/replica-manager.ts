@@ -14,7 +14,7 @@ import { ProducerStateFiles } from './producer-snapshot.js';
 import type { FileSystem } from '../storage/types.js';
 import { toLogConfig } from './log-config.js';
 import type { AlterPartitionSender } from './alter-partition-sender.js';
-import { canJoinIsr, freshFollowerState, outOfSyncReplicas, recordFollowerFetch } from './isr.js';
+import { canJoinIsr, freshFollowerState, isCaughtUp, outOfSyncReplicas, recordFollowerFetch } from './isr.js';
 import type { AlterPartitionResponsePartitionData } from '../../protocol/generated/message/alter-partition-response.js';
 import {
   IsolationLevel,
@@ -157,15 +157,20 @@ export class ReplicaManager {
     }
   }
 
+  /** Whether the controller would let the broker into an ISR: registered, unfenced, not shutting down, of the epoch it fetched with. */
+  private isrEligible(brokerId: number, fetchedWithEpoch: bigint): boolean {
+    const broker = this.options.metadata.broker(brokerId);
+    if (broker === undefined || broker.fenced || broker.inControlledShutdown) return false;
+    return fetchedWithEpoch < 0n || fetchedWithEpoch === broker.epoch;
+  }
+
   /** Kafka's maybeExpandIsr after a follower fetch: a caught-up replica outside the ISR joins it. */
   private maybeExpandIsr(hosted: HostedPartition, replicaId: number): void {
     if (this.options.alterPartition === undefined || hosted.pendingIsr !== null || hosted.isr.includes(replicaId)) return;
     const state = hosted.followers.get(replicaId);
     if (state === undefined || !canJoinIsr(state, hosted.log.highWatermark, hosted.leaderEpochStartOffset)) return;
     // The controller refuses fenced, shutting-down or re-registered brokers: do not ask for them.
-    const broker = this.options.metadata.broker(replicaId);
-    if (broker === undefined || broker.fenced || broker.inControlledShutdown) return;
-    if (state.brokerEpoch >= 0n && state.brokerEpoch !== broker.epoch) return;
+    if (!this.isrEligible(replicaId, state.brokerEpoch)) return;
     this.options.log.info({ topic: hosted.topic, partition: hosted.partition, replicaId, isr: hosted.isr }, 'expanding the ISR');
     this.proposeIsr(hosted, 'expand', [...hosted.isr, replicaId]);
   }
@@ -340,13 +345,23 @@ export class ReplicaManager {
    * ISR while a change is in flight); it only moves forward.
    */
   private maybeAdvanceHighWatermark(partition: HostedPartition): void {
-    let min = partition.log.logEndOffset;
-    for (const id of partition.maximalIsr) {
+    const leaderEnd = partition.log.logEndOffset;
+    let min = leaderEnd;
+    const isr = partition.maximalIsr;
+    for (const id of isr) {
       if (id === this.options.nodeId) continue;
       // Every ISR member must have fetched up to an offset before it counts as replicated.
       const end = partition.followers.get(id)?.logEndOffset ?? -1n;
       if (end < 0n) return;
       if (end < min) min = end;
+    }
+    // Kafka's shouldWaitForReplicaToJoinIsr: a caught-up replica about to join is waited for too,
+    // else under steady produce the high watermark keeps running ahead of it and it never joins.
+    const now = this.now();
+    for (const [id, state] of partition.followers) {
+      if (isr.includes(id) || state.logEndOffset < 0n || state.logEndOffset >= min) continue;
+      if (!isCaughtUp(state, leaderEnd, now, this.maxLagMs) || !this.isrEligible(id, state.brokerEpoch)) continue;
+      min = state.logEndOffset;
     }
     if (min > partition.log.highWatermark) {
       partition.log.updateHighWatermark(min);

@@ -64,8 +64,15 @@ describe('ISR management', () => {
 
     const resumedAt = Date.now();
     lagging.followerFetchers!.resume();
+    // It rejoins while the leader keeps taking records (bounded loop, stops once it is back).
+    let rejoined = false;
+    const load = (async () => {
+      for (let i = 0; i < 2000 && !rejoined; i++) await leader.replicas.produce('lag', 0, batch(`d${i}`), { acks: 1, produceVersion: 9 });
+    })();
     await eventually('the follower back in the ISR', isrEverywhere(brokers, 'lag', [leaderId, laggingId, controllerId]), 20_000);
-    console.log(`ISR expand ${Date.now() - resumedAt} ms after the follower resumed`);
+    rejoined = true;
+    await load;
+    console.log(`ISR expand ${Date.now() - resumedAt} ms after the follower resumed, under steady acks=1 produce`);
     // It rejoined holding everything up to the high watermark.
     expect(lagging.replicas.partition('lag', 0)!.log.logEndOffset).toBeGreaterThanOrEqual(leaderLog.highWatermark);
     // The partition epoch moved once per change (shrink, expand) and every node agrees.
