@@ -58,6 +58,7 @@ export function buildProgram(): Command {
           dataDir: options.memory ? undefined : resolve(options.dataDir),
           overrides,
           logger,
+          ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}),
         });
         process.stdout.write(`sluice: listening on ${cluster.bootstrapServers} (cluster ${cluster.clusterId})\n`);
         const stopCluster = (): void => {

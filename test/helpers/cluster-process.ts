@@ -320,9 +320,8 @@ export class ProcessCluster {
   /** Waits until every reachable node reports `ok` for its own Metadata; returns the views. */
   async waitFor(what: string, ok: (views: MetadataView[]) => boolean, timeoutMs = 30_000, topics?: readonly string[]): Promise<MetadataView[]> {
     const deadline = Date.now() + timeoutMs;
-    let last: MetadataView[] = [];
     for (;;) {
-      last = await this.metadataFromAll(topics);
+      const last = await this.metadataFromAll(topics);
       if (last.length === this.reachable().length && last.length > 0 && ok(last)) return last;
       if (Date.now() > deadline) {
         throw new Error(`timed out waiting for ${what}; last views: ${JSON.stringify(last)}\n${this.logs(30)}`);

@@ -40,6 +40,8 @@ export interface LocalClusterOptions {
   /** Broker config keys applied to every node. */
   readonly overrides?: Readonly<Record<string, string>>;
   readonly logger: Logger;
+  /** Cluster id for fresh data dirs (one stored by an earlier run wins). */
+  readonly clusterId?: string;
 }
 
 export interface LocalCluster {
@@ -80,7 +82,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const clientPort = (i: number): number => ports[i - 1]!;
   const controllerPort = (i: number): number => ports[n + i - 1]!;
   const voters = Array.from({ length: n }, (_, k) => `${k + 1}@${options.advertisedHost}:${controllerPort(k + 1)}`).join(',');
-  const clusterId = existingClusterId(options.dataDir) ?? randomUuid(randomBytes);
+  const clusterId = existingClusterId(options.dataDir) ?? options.clusterId ?? randomUuid(randomBytes);
   const starts = Array.from({ length: n }, (_, k) => {
     const id = k + 1;
     const props = devDefaultProperties({

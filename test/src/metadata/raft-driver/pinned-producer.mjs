@@ -2,8 +2,11 @@
 // isolated node's network namespace (so it reaches only that node), sends acks=all records
 // `iso-<k>` to one partition for a while, one at a time, and prints `ACK <value>` or
 // `ERR <value> <error>` per send. Arguments: repo root, broker host:port, topic, partition, duration ms.
+import console from 'node:console';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
 
 const [root, broker, topic, partitionArg, durationArg] = process.argv.slice(2);
 const require = createRequire(join(root, 'package.json'));
