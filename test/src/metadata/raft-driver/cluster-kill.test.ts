@@ -116,7 +116,9 @@ describe('3-process cluster under kill -9', () => {
     await admin.disconnect();
     await c.waitFullIsr([TOPIC]);
 
-    const producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Idempotence off by default (duplicates from retried sends are counted); SLUICE_IDEMPOTENT=1 turns it on.
+    const idempotent = process.env.SLUICE_IDEMPOTENT === '1';
+    const producer = kafka.producer({ idempotent, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
     const writer = new SequencedWriter(producer);
     writer.start();
