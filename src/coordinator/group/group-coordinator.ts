@@ -1378,11 +1378,21 @@ export class GroupCoordinator {
         group.protocolType = 'consumer';
       }
       const cg = group.consumer;
+      const staticError = this.checkStaticMember(cg, params);
+      if (staticError !== null) return fail(staticError.errorCode, staticError.message);
       if (leaving) {
-        const memberId = params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH && params.instanceId !== null ? cg.staticMembers.get(params.instanceId) ?? params.memberId : params.memberId;
-        const member = cg.members.get(memberId);
-        if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${params.groupId}.`);
-        this.removeConsumerMember(group, member);
+        const member = cg.members.get(params.memberId);
+        if (member === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${params.memberId} is not a member of group ${params.groupId}.`);
+        if (params.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+          // Kafka's static leave: the member stays, with epoch -2 and its partitions, so an instance
+          // that comes back within the session timeout takes them over without a rebalance. Its
+          // session timer keeps running from its last heartbeat.
+          member.memberEpoch = LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+          member.revocationTimer?.();
+          member.revocationTimer = null;
+        } else {
+          this.removeConsumerMember(group, member);
+        }
         const persistError = await this.persistConsumerGroup(group);
         if (persistError !== ErrorCode.NONE) return fail(persistError);
         return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: params.memberId, memberEpoch: params.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
@@ -1405,10 +1415,11 @@ export class GroupCoordinator {
           // A static member coming back takes over the assignment of its previous incarnation; a
           // dynamic member rejoining with epoch 0 starts from nothing.
           if (staticId !== undefined) {
+            // Only an instance that left with epoch -2 is replaced (checkStaticMember).
             member.assigned = existing.assigned;
-            member.memberEpoch = existing.memberEpoch;
-            member.previousMemberEpoch = existing.previousMemberEpoch;
+            member.previousMemberEpoch = 0;
             member.subscribedTopicNames = existing.subscribedTopicNames;
+            member.serverAssignor = existing.serverAssignor;
             const target = cg.targetAssignment.get(existing.memberId);
             cg.targetAssignment.delete(existing.memberId);
             if (target !== undefined) cg.targetAssignment.set(memberId, target);
@@ -1474,6 +1485,29 @@ export class GroupCoordinator {
         assignment: sendAssignment ? { topicPartitions: fromAssignment(member.assigned) } : null,
       };
     });
+  }
+
+  /**
+   * Kafka 3.9's static member checks: a new instance may take over an instance id only once the
+   * old one left with epoch -2 (else UNRELEASED_INSTANCE_ID); later heartbeats and the static leave
+   * must come from the member that holds the id (else UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID).
+   */
+  private checkStaticMember(cg: ConsumerGroupState, params: ConsumerHeartbeatParams): { errorCode: number; message: string } | null {
+    if (params.instanceId === null) return null;
+    const holderId = cg.staticMembers.get(params.instanceId);
+    const holder = holderId === undefined ? undefined : cg.members.get(holderId);
+    if (params.memberEpoch === 0) {
+      if (holder === undefined || holder.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) return null;
+      return {
+        errorCode: ErrorCode.UNRELEASED_INSTANCE_ID,
+        message: `Static member ${params.memberId} with instance id ${params.instanceId} cannot join the group because the instance id is owned by ${holder.memberId} member.`,
+      };
+    }
+    if (holder === undefined) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, message: `Instance id ${params.instanceId} is unknown.` };
+    if (holder.memberId !== params.memberId) {
+      return { errorCode: ErrorCode.FENCED_INSTANCE_ID, message: `Static member ${params.memberId} with instance id ${params.instanceId} was fenced by member ${holder.memberId}.` };
+    }
+    return null;
   }
 
   private ownedByOther(cg: ConsumerGroupState, memberId: string, topicId: string, partition: number): boolean {

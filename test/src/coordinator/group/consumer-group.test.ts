@@ -123,4 +123,41 @@ describe('ConsumerGroupHeartbeat', () => {
     expect(empty).toMatchObject({ groupState: 'Empty', members: [] });
     expect((await groups.consumerGroupDescribe('nope')).errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
   });
+  it('static members: an instance id is taken over only after a -2 leave, which keeps the partitions and the epoch', async () => {
+    const g = 'cg-static';
+    const join = (instanceId: string, memberId = '') => heartbeat({ groupId: g, memberId, instanceId, subscribedTopicNames: ['orders'], topicPartitions: [], serverAssignor: 'uniform' });
+    const a = await join('ia');
+    const aId = a.memberId!;
+    expect(parts(a.assignment)).toEqual([0, 1, 2, 3]);
+    await heartbeat({ groupId: g, memberId: aId, memberEpoch: a.memberEpoch, topicPartitions: [{ topicId, partitions: [0, 1, 2, 3] }] });
+    // Another process with the same instance id while the first still holds it.
+    expect((await join('ia')).errorCode).toBe(ErrorCode.UNRELEASED_INSTANCE_ID);
+    // Heartbeats must come from the holder of the instance id.
+    expect((await heartbeat({ groupId: g, memberId: 'impostor', memberEpoch: a.memberEpoch, instanceId: 'ia' })).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect((await heartbeat({ groupId: g, memberId: aId, memberEpoch: a.memberEpoch, instanceId: 'unknown' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const before = await groups.consumerGroupDescribe(g);
+
+    // The static leave (epoch -2) keeps the member and its partitions; no new group epoch.
+    expect(await heartbeat({ groupId: g, memberId: aId, memberEpoch: -2, instanceId: 'ia' })).toMatchObject({ errorCode: 0, memberEpoch: -2 });
+    const away = await groups.consumerGroupDescribe(g);
+    expect(away.groupEpoch).toBe(before.groupEpoch);
+    expect(away.members).toHaveLength(1);
+    expect(away.members[0]).toMatchObject({ memberId: aId, memberEpoch: -2 });
+
+    // The restarted instance takes over: a new member id, the same partitions, the same epoch.
+    const back = await join('ia');
+    expect(back.errorCode).toBe(0);
+    expect(back.memberId).not.toBe(aId);
+    expect(parts(back.assignment)).toEqual([0, 1, 2, 3]);
+    expect(back.memberEpoch).toBe(a.memberEpoch);
+    const after = await groups.consumerGroupDescribe(g);
+    expect(after).toMatchObject({ groupEpoch: before.groupEpoch, groupState: 'Stable' });
+    expect(after.members.map((m) => m.memberId)).toEqual([back.memberId]);
+    expect((await heartbeat({ groupId: g, memberId: aId, memberEpoch: a.memberEpoch, instanceId: 'ia' })).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+
+    // A static member that never comes back is removed when its session times out.
+    expect((await heartbeat({ groupId: g, memberId: back.memberId!, memberEpoch: -2, instanceId: 'ia' })).errorCode).toBe(0);
+    clock.advance(broker.broker.config.consumerGroup.sessionTimeoutMs);
+    expect(await groups.consumerGroupDescribe(g)).toMatchObject({ groupState: 'Empty', members: [] });
+  });
 });

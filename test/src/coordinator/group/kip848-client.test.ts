@@ -23,7 +23,8 @@ describe('KIP-848 consumer group with a real client', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it.runIf(hasClient)('joins with group.protocol=consumer, gets a server-side assignment, and rebalances when members leave or die', async () => {
+  /** A broker serving KIP-848 groups, a topic, a producer and a way to start real members. */
+  async function kip848Setup(topic: string, group: string) {
     const broker = await startBroker({
       overrides: {
         'group.coordinator.rebalance.protocols': 'classic,consumer',
@@ -39,23 +40,21 @@ describe('KIP-848 consumer group with a real client', () => {
     const admin = kafka.admin();
     await admin.connect();
     cleanups.push(() => admin.disconnect());
-    const topic = 'kip848';
-    const group = 'kip848-group';
     await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
     const producer = kafka.producer();
     await producer.connect();
     cleanups.push(() => producer.disconnect());
     const next = new Array<number>(PARTITIONS).fill(0);
-    let produced = 0;
+    const state = { produced: 0 };
     const produce = async (n: number): Promise<void> => {
       await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ partition: i % PARTITIONS, value: `${i % PARTITIONS}:${next[i % PARTITIONS]!++}` })) });
-      produced += n;
+      state.produced += n;
     };
     const seen = new Set<string>();
     const members: Member[] = [];
-    const launch = (name: string): Member => {
-      const child = spawn(process.execPath, [join(HERE, 'kip848-member.mjs'), broker.bootstrapServers, group, topic], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const m = new Member(name, child, (_m, p, _o, seq) => void seen.add(`${p}:${seq}`));
+    const launch = (name: string, instanceId?: string): Member => {
+      const args = [join(HERE, 'kip848-member.mjs'), broker.bootstrapServers, group, topic, ...(instanceId !== undefined ? [instanceId] : [])];
+      const m = new Member(name, spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }), (_m, p, _o, seq) => void seen.add(`${p}:${seq}`));
       members.push(m);
       cleanups.push(() => m.kill());
       return m;
@@ -65,15 +64,20 @@ describe('KIP-848 consumer group with a real client', () => {
       for (const m of live) for (const p of m.owned) owners[p]!++;
       return owners.every((n) => n === 1) && live.every((m) => m.owned.size > 0);
     };
-    const describeGroup = () => groups.consumerGroupDescribe(group);
     const fail = (what: string) => (e: unknown) => {
       throw new Error(`${(e as Error).message} (${what})\n${members.map((m) => `--- ${m.name}: owns ${[...m.owned].join(',')}\n${m.output}`).join('\n')}`);
     };
+    return { broker, groups, admin, produce, state, seen, members, launch, settled, fail, describeGroup: () => groups.consumerGroupDescribe(group) };
+  }
 
+  it.runIf(hasClient)('joins with group.protocol=consumer, gets a server-side assignment, and rebalances when members leave or die', async () => {
+    const topic = 'kip848';
+    const group = 'kip848-group';
+    const { admin, produce, state, seen, members, launch, settled, fail, describeGroup } = await kip848Setup(topic, group);
     await produce(600);
     const a = launch('a');
     await waitFor('the first member to own every partition', () => a.owned.size === PARTITIONS, 30_000).catch(fail('join'));
-    await waitFor('the first records', () => seen.size === produced, 30_000).catch(fail('consume'));
+    await waitFor('the first records', () => seen.size === state.produced, 30_000).catch(fail('consume'));
     const alone = await describeGroup();
     expect(alone).toMatchObject({ errorCode: 0, groupState: 'Stable' });
     expect(alone.members).toHaveLength(1);
@@ -84,7 +88,7 @@ describe('KIP-848 consumer group with a real client', () => {
     await waitFor('two members sharing the partitions', () => settled([a, b]), 30_000).catch(fail('second join'));
     const splitMs = Date.now() - joinedAt;
     await produce(600);
-    await waitFor('records after the split', () => seen.size === produced, 30_000).catch(fail('consume after split'));
+    await waitFor('records after the split', () => seen.size === state.produced, 30_000).catch(fail('consume after split'));
     const two = await describeGroup();
     expect(two.groupState).toBe('Stable');
     expect(two.members.map((m) => m.assignment.topicPartitions.flatMap((t) => t.partitions).length).sort()).toEqual([3, 3]);
@@ -111,15 +115,54 @@ describe('KIP-848 consumer group with a real client', () => {
     await waitFor('the killed member\'s partitions back with the survivor', () => a.owned.size === PARTITIONS, SESSION_TIMEOUT_MS + 20_000).catch(fail('kill'));
     const killMoveMs = Date.now() - killedAt;
     await produce(600);
-    await waitFor('every record consumed', () => seen.size === produced, 30_000).catch(fail('consume at the end'));
+    await waitFor('every record consumed', () => seen.size === state.produced, 30_000).catch(fail('consume at the end'));
     const end = await describeGroup();
     console.log(
       `KIP-848 (librdkafka 2.8.0, ConsumerGroupHeartbeat v0): split between 2 members in ${splitMs} ms, back to 1 after a clean leave in ${leaveMs} ms, ` +
-        `after a SIGKILL in ${killMoveMs} ms (group.consumer.session.timeout.ms ${SESSION_TIMEOUT_MS}); ${seen.size}/${produced} records consumed; group epoch ${end.groupEpoch}, ${end.members.length} member`,
+        `after a SIGKILL in ${killMoveMs} ms (group.consumer.session.timeout.ms ${SESSION_TIMEOUT_MS}); ${seen.size}/${state.produced} records consumed; group epoch ${end.groupEpoch}, ${end.members.length} member`,
     );
     expect(end.members).toHaveLength(1);
     expect(end.members[0]!.assignment.topicPartitions.flatMap((t) => t.partitions).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(killMoveMs).toBeLessThan(SESSION_TIMEOUT_MS + 15_000);
     for (const m of members) expect(m.violations).toEqual([]);
+  }, 150_000);
+
+  it.runIf(hasClient)('a static member (group.instance.id) that closes and comes back within the session timeout keeps its partitions, no new group epoch', async () => {
+    const { produce, state, seen, launch, settled, fail, describeGroup } = await kip848Setup('kip848-static', 'kip848-static-group');
+    await produce(600);
+    const a = launch('a', 'instance-a');
+    const s = launch('s', 'instance-s');
+    await waitFor('two static members sharing the partitions', () => settled([a, s]), 30_000).catch(fail('join'));
+    await waitFor('the first records', () => seen.size === state.produced, 30_000).catch(fail('consume'));
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await describeGroup();
+    expect(before.groupState).toBe('Stable');
+    const aOwned = [...a.owned].sort();
+    const sOwned = [...s.owned].sort();
+    const aEvents = a.rebalances;
+
+    // A clean close of a static member sends member epoch -2: it stays in the group, away.
+    s.child.kill('SIGTERM');
+    await s.exited;
+    const away = await describeGroup();
+    const sAway = away.members.find((m) => m.instanceId === 'instance-s');
+    expect(sAway?.memberEpoch).toBe(-2);
+    const restartedAt = Date.now();
+    const s2 = launch('s2', 'instance-s');
+    await waitFor('the restarted static member to get its partitions back', () => s2.owned.size === sOwned.length, SESSION_TIMEOUT_MS).catch(fail('static rejoin'));
+    const backMs = Date.now() - restartedAt;
+    await produce(600);
+    await waitFor('records after the restart', () => seen.size === state.produced, 30_000).catch(fail('consume after restart'));
+    const after = await describeGroup();
+    console.log(
+      `KIP-848 static member: closed with epoch -2 and restarted; partitions ${[...s2.owned].sort().join(',')} back after ${backMs} ms; group epoch ${before.groupEpoch} → ${after.groupEpoch}; the other member kept ${[...a.owned].sort().join(',')}`,
+    );
+    expect([...s2.owned].sort()).toEqual(sOwned);
+    expect([...a.owned].sort()).toEqual(aOwned);
+    expect(a.rebalances).toBe(aEvents);
+    expect(after.groupEpoch).toBe(before.groupEpoch);
+    expect(after.groupState).toBe('Stable');
+    expect(after.members.map((m) => m.instanceId).sort()).toEqual(['instance-a', 'instance-s']);
+    expect(after.members.find((m) => m.instanceId === 'instance-s')?.memberId).not.toBe(sAway?.memberId);
   }, 150_000);
 });

@@ -1,8 +1,8 @@
 // A KIP-848 consumer (group.protocol=consumer) in its own process: @confluentinc/kafka-javascript
 // 1.2.0 from test/clients/kip848 (librdkafka 2.8.0, ConsumerGroupHeartbeat v0).
-// argv: bootstrap group topic. Speaks the line protocol of group-scenario.ts:
+// argv: bootstrap group topic [group.instance.id]. Speaks the line protocol of group-scenario.ts:
 //   A p,p,...  assigned   R p,p,...  revoked   M p offset value  one record
-// SIGTERM closes the consumer cleanly (it leaves the group with member epoch -1).
+// SIGTERM closes the consumer cleanly: it leaves with member epoch -1, or -2 when static.
 import { createRequire } from 'node:module';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
@@ -12,7 +12,7 @@ import { URL } from 'node:url';
 const require = createRequire(new URL('../../../clients/kip848/', import.meta.url));
 const { KafkaConsumer } = require('@confluentinc/kafka-javascript');
 
-const [bootstrap, group, topic] = process.argv.slice(2);
+const [bootstrap, group, topic, instanceId] = process.argv.slice(2);
 const consumer = new KafkaConsumer(
   {
     'bootstrap.servers': bootstrap,
@@ -20,6 +20,7 @@ const consumer = new KafkaConsumer(
     'group.protocol': 'consumer',
     'group.remote.assignor': 'uniform',
     'client.id': 'kip848-member',
+    ...(instanceId !== undefined ? { 'group.instance.id': instanceId } : {}),
     'enable.auto.commit': true,
     'auto.commit.interval.ms': 200,
     // With the consumer protocol every rebalance is incremental.
