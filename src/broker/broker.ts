@@ -19,6 +19,7 @@ import { BrokerLifecycle, lifecycleSettings } from '../metadata/raft-driver/brok
 import { FollowerFetcherManager } from '../replication/follower-fetcher.js';
 import { AlterPartitionSender, type ControllerTarget } from '../replication/alter-partition-sender.js';
 import { QuorumController } from '../metadata/controller/controller.js';
+import { ControllerForwarder } from '../metadata/controller/forwarding.js';
 import { METADATA_TOPIC } from '../metadata/controller/topic-names.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import { FetchSessionCache, fetchSessionCacheSlots } from '../replication/fetch-sessions.js';
@@ -189,6 +190,16 @@ export class Broker {
         },
       },
       log.child({ component: 'controller' }),
+      // Not the active controller: topic creation and producer id blocks go to the one that is.
+      new ControllerForwarder({
+        activeController: () => {
+          const leaderId = quorum.leaderId;
+          if (leaderId < 0 || leaderId === config.nodeId) return undefined;
+          return quorum.voters.find((v) => v.id === leaderId);
+        },
+        clientId: `sluice-forward-${config.nodeId}`,
+        timeoutMs: 30_000,
+      }),
     );
 
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
@@ -204,7 +215,7 @@ export class Broker {
       produce: (topic, partition, records, produceOptions) => replicas.produce(topic, partition, records, produceOptions),
       hostedPartition: (topic, partition) => replicas.partition(topic, partition),
       createTopic: async (spec) => (await controller.createTopics([spec], false))[0]!,
-      allocateProducerIds: () => controller.allocateProducerIds(config.nodeId, -1n),
+      allocateProducerIds: () => controller.allocateProducerIds(config.nodeId, brokerEpoch()),
       scheduler: systemScheduler,
       log: log.child({ component: 'txn' }),
       // Committed transactional offsets land in the group coordinator (created below, used later).
@@ -353,6 +364,7 @@ export class Broker {
     this.alterPartition?.stop();
     this.lifecycle?.stop();
     this.brokerHeartbeats?.stop();
+    this.controller.close();
     await this.quorum.stop();
     await this.replicas.writeProducerSnapshots().catch((error: unknown) => this.log.warn({ err: error }, 'producer snapshots not written'));
     await this.logManager.shutdown();

@@ -22,6 +22,7 @@ import { createFetchSnapshotHandler } from './59-fetch-snapshot.js';
 import { createBrokerRegistrationHandler } from './62-broker-registration.js';
 import { createBrokerHeartbeatHandler } from './63-broker-heartbeat.js';
 import { createAlterPartitionHandler } from './56-alter-partition.js';
+import { createAllocateProducerIdsHandler } from './67-allocate-producer-ids.js';
 import { createProduceHandler } from './00-produce.js';
 import { createFetchHandler } from './01-fetch.js';
 import { createListOffsetsHandler } from './02-list-offsets.js';
@@ -76,7 +77,8 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createFetchSnapshotHandler(services))
     .register(createBrokerRegistrationHandler(services))
     .register(createBrokerHeartbeatHandler(services))
-    .register(createAlterPartitionHandler(services));
+    .register(createAlterPartitionHandler(services))
+    .register(createAllocateProducerIdsHandler(services));
 
   // Idempotent and transactional producers (the transaction coordinator).
   registry

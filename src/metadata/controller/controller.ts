@@ -11,6 +11,7 @@ import { INTERNAL_TOPICS, topicNameProblem, unifyCollisionChars } from './topic-
 import type { AlterPartitionRequest } from '../../../protocol/generated/message/alter-partition-request.js';
 import { createAlterPartitionResponse, type AlterPartitionResponse } from '../../../protocol/generated/message/alter-partition-response.js';
 import { planAlterPartition } from './alter-partition.js';
+import { notController, type ControllerAddress, type ControllerForwarder } from './forwarding.js';
 
 export interface ControllerSettings {
   readonly numPartitions: number;
@@ -70,7 +71,14 @@ export class QuorumController {
     private readonly image: MetadataView,
     private readonly settings: ControllerSettings,
     private readonly log: Logger,
+    /** Hands topic creation and producer id blocks to the active controller when this node is not it. */
+    private readonly forwarder?: ControllerForwarder,
   ) {}
+
+  /** The active controller to forward to, when it is another node. */
+  private forwardTarget(): ControllerAddress | undefined {
+    return this.quorum.isLeader ? undefined : this.forwarder?.target();
+  }
 
   /** Appends records built from the current image; `build` runs inside the controller's queue. */
   private commit<T>(build: () => { records: MetadataRecord[]; result: T }): Promise<T> {
@@ -85,7 +93,19 @@ export class QuorumController {
     return [...this.image.brokers()].filter((b) => !b.fenced && !b.inControlledShutdown).map((b) => b.id).sort((a, b) => a - b);
   }
 
-  createTopics(specs: readonly CreateTopicSpec[], validateOnly: boolean): Promise<CreateTopicOutcome[]> {
+  async createTopics(specs: readonly CreateTopicSpec[], validateOnly: boolean): Promise<CreateTopicOutcome[]> {
+    const target = this.forwardTarget();
+    if (target !== undefined) return this.forwarder!.createTopics(target, specs, validateOnly);
+    try {
+      return await this.createTopicsHere(specs, validateOnly);
+    } catch (error) {
+      // Leadership lost (or never had): the client refreshes metadata and retries with the controller.
+      if ((error as { errorCode?: number }).errorCode !== ErrorCode.NOT_CONTROLLER) throw error;
+      return specs.map((spec) => notController(spec.name, (error as Error).message));
+    }
+  }
+
+  private createTopicsHere(specs: readonly CreateTopicSpec[], validateOnly: boolean): Promise<CreateTopicOutcome[]> {
     return this.commit(() => {
       const records: MetadataRecord[] = [];
       const outcomes: CreateTopicOutcome[] = [];
@@ -313,11 +333,18 @@ export class QuorumController {
 
   /** Hands out the next block of producer ids (AllocateProducerIds / InitProducerId). */
   allocateProducerIds(brokerId: number, brokerEpoch: bigint): Promise<{ start: bigint; length: number }> {
+    const target = this.forwardTarget();
+    if (target !== undefined) return this.forwarder!.allocateProducerIds(target, brokerId, brokerEpoch);
     return this.commit(() => {
       const start = this.image.nextProducerId;
       const records = [metadataRecord(MetadataRecordType.ProducerIds, { brokerId, brokerEpoch, nextProducerId: start + BigInt(PRODUCER_ID_BLOCK_SIZE) })];
       return { records, result: { start, length: PRODUCER_ID_BLOCK_SIZE } };
     });
+  }
+
+  /** Closes the connection forwarded requests use. */
+  close(): void {
+    this.forwarder?.close();
   }
 
   /** Whether this node is the active controller (the quorum leader). */
