@@ -84,15 +84,27 @@ export function encodeResponseFrame<T>(
   body: T,
   bodyVersion: number = apiVersion,
 ): Buffer {
+  return responseFrameWriter(apiKey, apiVersion, correlationId, codec, body, bodyVersion, Infinity).buf;
+}
+
+/**
+ * The same frame as buffers to write in order, byte fields of `spliceFrom` bytes or more
+ * (a Fetch response's records) referenced rather than copied.
+ */
+export function encodeResponseFrameChunks<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, spliceFrom: number): Buffer[] {
+  return responseFrameWriter(apiKey, apiVersion, correlationId, codec, body, apiVersion, spliceFrom).chunks();
+}
+
+function responseFrameWriter<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, bodyVersion: number, spliceFrom: number): Writer {
   const headerVersion = responseHeaderVersion(apiKey, apiVersion);
   const header: ResponseHeader = { correlationId };
   const headerSize = ResponseHeader.size(header, headerVersion);
   const bodySize = codec.size(body, bodyVersion);
-  const writer = new Writer(4 + headerSize + bodySize);
+  const writer = new Writer(4 + headerSize + bodySize).spliceLargeBytes(spliceFrom);
   writer.int32(headerSize + bodySize);
   ResponseHeader.write(writer, header, headerVersion);
   codec.write(writer, body, bodyVersion);
-  return writer.buf;
+  return writer;
 }
 
 /** Encodes a request frame, size prefix included (used by tests, benchmarks and the broker's own clients). */

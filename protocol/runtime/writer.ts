@@ -45,9 +45,37 @@ export function sizeOfUnknownTaggedFields(fields: readonly UnknownTaggedField[])
 export class Writer {
   offset = 0;
   readonly buf: Buffer;
+  /** Byte fields at least this long are referenced, not copied (see `chunks`); off by default. */
+  private spliceFrom = Infinity;
+  private spliced: { at: number; bytes: Uint8Array }[] | null = null;
 
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /**
+   * From now on byte fields of `threshold` bytes or more are not copied into `buf`; their place
+   * in it stays unwritten and `chunks()` returns the message as buffers to send in order. A
+   * Fetch response is mostly its records: copying them was the largest cost of serving a fetch
+   * (bench/FINDINGS.md), and the socket takes a list of buffers in one writev anyway.
+   */
+  spliceLargeBytes(threshold: number): this {
+    this.spliceFrom = threshold;
+    return this;
+  }
+
+  /** The encoded bytes: `buf` alone, or its pieces with the spliced byte fields between them. */
+  chunks(): Buffer[] {
+    if (this.spliced === null) return [this.buf];
+    const out: Buffer[] = [];
+    let from = 0;
+    for (const { at, bytes } of this.spliced) {
+      if (at > from) out.push(this.buf.subarray(from, at));
+      out.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+      from = at + bytes.length;
+    }
+    if (from < this.buf.length) out.push(this.buf.subarray(from));
+    return out;
   }
 
   int8(value: number): void {
@@ -138,7 +166,8 @@ export class Writer {
     else this.int32(length);
   }
   raw(bytes: Uint8Array): void {
-    this.buf.set(bytes, this.offset);
+    if (bytes.length >= this.spliceFrom) (this.spliced ??= []).push({ at: this.offset, bytes });
+    else this.buf.set(bytes, this.offset);
     this.offset += bytes.length;
   }
   unknownTaggedField(field: UnknownTaggedField): void {

@@ -1,14 +1,18 @@
 import type { Logger } from 'pino';
 import { DecodeError, UnsupportedVersionError, EncodeError } from '../../protocol/runtime/index.js';
-import { decodeRequestFrame, encodeResponseFrame } from '../../protocol/frames.js';
+import { decodeRequestFrame, encodeResponseFrame, encodeResponseFrameChunks } from '../../protocol/frames.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ApiVersionsResponse } from '../../protocol/generated/message/api-versions-response.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { HandlerRegistry } from './registry.js';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ClientConnection, type RequestContext } from './types.js';
 
+/** Records of a Fetch response at least this long go to the socket as they are, not copied into the frame. */
+const FETCH_SPLICE_BYTES = 64 * 1024;
+
 export interface DispatchOutcome {
-  readonly response: Buffer | null;
+  /** The frame, or (a large Fetch response) its pieces in order. */
+  readonly response: Buffer | readonly Buffer[] | null;
   readonly close?: boolean;
 }
 
@@ -94,6 +98,10 @@ export class KafkaDispatcher {
       if (result === CLOSE_CONNECTION) {
         connection.log.info({ api: request.api.name }, 'closing connection: request failed without a response to carry the error');
         return { response: null, close: true };
+      }
+      if (request.apiKey === ApiKey.Fetch) {
+        const chunks = encodeResponseFrameChunks(request.apiKey, request.apiVersion, request.correlationId, request.api.response, result, FETCH_SPLICE_BYTES);
+        return { response: chunks.length === 1 ? chunks[0]! : chunks };
       }
       return {
         response: encodeResponseFrame(request.apiKey, request.apiVersion, request.correlationId, request.api.response, result),

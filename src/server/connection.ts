@@ -97,13 +97,16 @@ export class Connection {
    * syscall per response was half of the broker's busy time with many small requests
    * (bench/FINDINGS.md): the socket stays corked until the promise jobs of this tick have run.
    */
-  private send(response: Buffer): boolean {
+  private send(response: Buffer | readonly Buffer[]): boolean {
     if (!this.corked && this.transport.cork) {
       this.corked = true;
       this.transport.cork();
       process.nextTick(this.uncork);
     }
-    return this.transport.write(response);
+    if (Buffer.isBuffer(response)) return this.transport.write(response);
+    let flowing = true;
+    for (const chunk of response) flowing = this.transport.write(chunk);
+    return flowing;
   }
 
   private maybeResume(): void {

@@ -12,8 +12,11 @@ export interface ConnectionInfo {
 
 /** The answer to one request frame. */
 export interface DispatchResult {
-  /** A whole response frame (size prefix included), or null when the request gets no response (acks=0). */
-  readonly response: Buffer | null;
+  /**
+   * A whole response frame (size prefix included), or its pieces to write in order (a large
+   * Fetch response with its records uncopied), or null when the request gets no response (acks=0).
+   */
+  readonly response: Buffer | readonly Buffer[] | null;
   /** Close the connection after writing `response` (Kafka's answer to some malformed requests). */
   readonly close?: boolean;
 }

@@ -176,3 +176,25 @@ describe('values the wire cannot carry are refused with EncodeError', () => {
     expect(() => new Writer(16).uuid('AAAAAAAAAAAAAAAAAAAAAA')).not.toThrow();
   });
 });
+
+describe('Writer.spliceLargeBytes', () => {
+  it('references byte fields from the threshold up and the chunks join to the copied encoding', () => {
+    const small = Buffer.from('abc');
+    const large = Buffer.alloc(100, 7);
+    const encode = (writer: Writer): Writer => {
+      writer.int32(42);
+      writer.nullableBytes(small);
+      writer.compactNullableBytes(large);
+      writer.int16(-1);
+      return writer;
+    };
+    const size = 4 + 4 + 3 + 1 + 100 + 2;
+    const copied = encode(new Writer(size)).buf;
+    const spliced = encode(new Writer(size).spliceLargeBytes(50));
+    const chunks = spliced.chunks();
+    expect(chunks).toHaveLength(3);
+    expect(chunks[1]).toBe(large); // the very buffer, not a copy
+    expect(Buffer.concat(chunks).equals(copied)).toBe(true);
+    expect(encode(new Writer(size)).chunks()).toEqual([copied]);
+  });
+});
