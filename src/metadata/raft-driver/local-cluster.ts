@@ -94,6 +94,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       nodeId: id,
     });
     props.set('controller.quorum.voters', voters);
+    // Internal topics replicated over the cluster (Kafka's defaults, capped by the node count), so
+    // the group and transaction coordinators move with their partitions' leaders when a node goes.
+    props.set('offsets.topic.replication.factor', String(Math.min(3, n)));
+    props.set('transaction.state.log.replication.factor', String(Math.min(3, n)));
+    props.set('transaction.state.log.min.isr', String(Math.min(2, n)));
     for (const [key, value] of Object.entries(FAST_FAILOVER)) props.set(key, value);
     for (const [key, value] of Object.entries(options.overrides ?? {})) props.set(key, value);
     return Broker.start({ config: loadBrokerConfig(props), inMemory: options.dataDir === undefined, clusterId, logger: options.logger.child({ node: id }) });

@@ -66,4 +66,26 @@ describe('coordinators follow partition leadership', () => {
     expect(again[0]!.partitions[0]).toMatchObject({ partition: 0, offset: '7' });
     await admin.disconnect();
   }, 60_000);
+
+  it('a default local cluster replicates __consumer_offsets, so a group\u2019s offsets outlive its coordinator node', async () => {
+    cluster = await startFastCluster();
+    const brokers = cluster.brokers;
+    const kafka = new Kafka({ brokers: cluster.bootstrapServers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 500 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.setOffsets({ groupId: 'keepers', topic: 'kept', partitions: [{ partition: 0, offset: '11' }] });
+    const offsets = brokers[0]!.image.topic('__consumer_offsets')!;
+    const partition = brokers[0]!.groups!.partitionFor('keepers');
+    const state = offsets.partitions.get(partition)!;
+    expect(state.replicas).toHaveLength(3);
+    // The coordinator's node goes (controlled shutdown); another replica leads and serves the offsets.
+    const coordinator = node(brokers, state.leader);
+    await coordinator.stop();
+    const survivors = brokers.filter((b) => b !== coordinator);
+    await eventually('a new coordinator', () => (survivors.every((b) => b.image.topic('__consumer_offsets')!.partitions.get(partition)!.leader !== coordinator.config.nodeId) ? true : undefined), 20_000);
+    const fetched = await admin.fetchOffsets({ groupId: 'keepers', topics: ['kept'] });
+    expect(fetched[0]!.partitions[0]).toMatchObject({ partition: 0, offset: '11' });
+    await admin.disconnect();
+  }, 60_000);
 });
