@@ -1,8 +1,13 @@
 // Acceptance 5: churn. 20 kafkajs members join and leave a classic group at random for 60 s
-// (SLUICE_CHURN_MS shortens it locally; CI runs the full 60 s) while records flow. Afterwards the
+// (SLUICE_CHURN_MS shortens it locally; CI runs the full 60 s) while records flow. 16 run in
+// this process and leave with LeaveGroup; 4 run as child processes that leave by SIGKILL, so
+// their sessions must time out in the middle of the churn. Afterwards the
 // group converges — one Stable generation, all 20 members each owning partitions, every
 // partition assigned exactly once — every record is consumed, and UNKNOWN_MEMBER_ID answers,
 // counted by the broker itself, stay few next to the number of joins.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
 import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
@@ -13,10 +18,15 @@ const CHURN_MS = process.env.CI ? 60_000 : Number(process.env.SLUICE_CHURN_MS ??
 const MEMBERS = 20;
 const PARTITIONS = 24;
 const SESSION_TIMEOUT_MS = 10_000;
+const CRASHING = 4;
+const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'consumer-child.mjs');
 
 interface Slot {
   readonly id: number;
+  /** Child-process slots leave by SIGKILL; the others with LeaveGroup. */
+  readonly crashes: boolean;
   consumer: kafkajs.Consumer | null;
+  child: ChildProcess | null;
   busy: boolean;
   memberId: string | null;
   assigned: number[];
@@ -51,11 +61,30 @@ describe('group churn', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
 
     const seen = new Set<string>();
-    const slots: Slot[] = Array.from({ length: MEMBERS }, (_, id) => ({ id, consumer: null, busy: false, memberId: null, assigned: [] }));
+    const slots: Slot[] = Array.from({ length: MEMBERS }, (_, id) => ({ id, crashes: id < CRASHING, consumer: null, child: null, busy: false, memberId: null, assigned: [] }));
     let joinsStarted = 0;
     let leaves = 0;
+    let kills = 0;
+    const active = (slot: Slot): boolean => slot.consumer !== null || slot.child !== null;
+    const startChild = (slot: Slot): void => {
+      const child = spawn(process.execPath, [CHILD, broker.bootstrapServers, group, topic, String(SESSION_TIMEOUT_MS)], { stdio: ['ignore', 'pipe', 'ignore'] });
+      slot.child = child;
+      let partial = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          const [kind, a, , value] = line.split(' ');
+          if (slot.child !== child) return;
+          if (kind === 'I') slot.memberId = a ?? null;
+          else if (kind === 'F') slot.assigned = a ? a.split(',').map(Number).sort((x, y) => x - y) : [];
+          else if (kind === 'M') seen.add(`${a}:${value}`);
+        }
+      });
+    };
     const start = async (slot: Slot): Promise<void> => {
       joinsStarted++;
+      if (slot.crashes) return startChild(slot);
       const consumer = kafka.consumer({ groupId: group, sessionTimeout: SESSION_TIMEOUT_MS, rebalanceTimeout: 30_000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         slot.memberId = e.payload.memberId;
@@ -67,6 +96,15 @@ describe('group churn', () => {
       await bounded('run', consumer.run({ eachMessage: async ({ partition, message }) => void seen.add(`${partition}:${message.value!.toString()}`) }));
     };
     const stop = async (slot: Slot): Promise<void> => {
+      if (slot.child !== null) {
+        kills++;
+        const child = slot.child;
+        slot.child = null;
+        slot.memberId = null;
+        slot.assigned = [];
+        child.kill('SIGKILL');
+        return;
+      }
       leaves++;
       const consumer = slot.consumer!;
       slot.consumer = null;
@@ -75,7 +113,10 @@ describe('group churn', () => {
       await bounded('disconnect', consumer.disconnect());
     };
     cleanups.push(async () => {
-      for (const s of slots) await s.consumer?.disconnect().catch(() => undefined);
+      for (const s of slots) {
+        s.child?.kill('SIGKILL');
+        await s.consumer?.disconnect().catch(() => undefined);
+      }
     });
 
     // Records flow all along: one producer, a few records a partition every 100 ms.
@@ -105,7 +146,7 @@ describe('group churn', () => {
       if (slot === undefined) continue;
       slot.busy = true;
       operations.push(
-        (slot.consumer === null ? start(slot) : stop(slot))
+        (active(slot) ? stop(slot) : start(slot))
           .catch((e: unknown) => void failures.push(`slot ${slot.id}: ${(e as Error).message}`))
           .finally(() => (slot.busy = false)),
       );
@@ -115,7 +156,7 @@ describe('group churn', () => {
 
     // Everyone back in: the group must settle on one generation with all 20.
     const settleStart = Date.now();
-    await Promise.all(slots.filter((s) => s.consumer === null).map(start));
+    await Promise.all(slots.filter((s) => !active(s)).map(start));
     let described: kafkajs.GroupDescription | undefined;
     await waitFor(
       'the group to converge: Stable, 20 members, each partition once, every member owning some',
@@ -133,7 +174,7 @@ describe('group churn', () => {
         const ids = new Set(described.members.map((m) => m.memberId));
         return owners.every((n) => n === 1) && slots.every((s) => s.memberId !== null && ids.has(s.memberId) && s.assigned.length > 0);
       },
-      90_000,
+      90_000 + SESSION_TIMEOUT_MS,
     );
     const settleMs = Date.now() - settleStart;
     producing = false;
@@ -146,7 +187,7 @@ describe('group churn', () => {
     const joins = count('JoinGroup', ErrorCode.NONE);
     const summary = counts.filter((c) => c.errorCode !== ErrorCode.NONE).map((c) => `${c.api} ${c.errorCode}×${c.count}`).join(', ');
     console.log(
-      `churn: ${joinsStarted} consumer starts and ${leaves} leaves in ${churnMs} ms, ${joins} successful JoinGroups; converged in ${settleMs} ms on ${described!.members.length} members; ` +
+      `churn: ${joinsStarted} consumer starts, ${leaves} leaves and ${kills} SIGKILLs in ${churnMs} ms, ${joins} successful JoinGroups; converged in ${settleMs} ms on ${described!.members.length} members; ` +
         `${produced} records all consumed; UNKNOWN_MEMBER_ID answered ${unknownMember} times; errors answered: ${summary}; client-side failures ${failures.length}`,
     );
     expect(failures).toEqual([]);

@@ -1,5 +1,6 @@
 // A kafkajs group member in its own process, so a test can SIGKILL it (no LeaveGroup is sent).
 // argv: bootstrap groupId topic [sessionTimeoutMs]. Speaks the line protocol of group-scenario.ts:
+//   I member-id        its member id, before each F
 //   F p,p,...          its whole assignment after each rebalance (kafkajs is eager)
 //   M p offset value   one consumed record
 // One write per batch keeps a 300,000-record run cheap.
@@ -15,7 +16,7 @@ const kafka = new kafkajs.Kafka({
   retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
 });
 const consumer = kafka.consumer({ groupId, sessionTimeout: Number(session), heartbeatInterval: 300, maxWaitTimeInMs: 100, maxBytesPerPartition: 256 * 1024 });
-consumer.on(consumer.events.GROUP_JOIN, (e) => process.stdout.write(`F ${(e.payload.memberAssignment[topic] ?? []).join(',')}\n`));
+consumer.on(consumer.events.GROUP_JOIN, (e) => process.stdout.write(`I ${e.payload.memberId}\nF ${(e.payload.memberAssignment[topic] ?? []).join(',')}\n`));
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });
 await consumer.run({
