@@ -41,7 +41,8 @@ export function createProduceHandler(services: BrokerServices): ApiHandler<Produ
           partitionResponses: await Promise.all(
             topic.partitionData.map(async (p) => {
               if (!validAcks) return partitionResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS));
-              const outcome = await services.replicas.produce(topic.name, p.index, p.records, { acks, produceVersion: context.apiVersion });
+              // timeout_ms bounds the acks=all wait for the in-sync replicas (Kafka's delayed produce).
+              const outcome = await services.replicas.produce(topic.name, p.index, p.records, { acks, produceVersion: context.apiVersion, timeoutMs: request.timeoutMs });
               return partitionResponse(p.index, outcome);
             }),
           ),

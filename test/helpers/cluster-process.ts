@@ -213,7 +213,15 @@ export class ProcessCluster {
     const child = spawn(command, fullArgs, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     node.child = child;
-    node.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // A test process that dies without destroy() must not leave nodes running behind it.
+    const reap = (): void => void child.kill('SIGKILL');
+    process.once('exit', reap);
+    node.exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        process.off('exit', reap);
+        resolve();
+      }),
+    );
     const startedAt = readFileSync(node.logFile).length;
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
     for (;;) {

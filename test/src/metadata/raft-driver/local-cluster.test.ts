@@ -150,4 +150,31 @@ describe('local 3-node cluster', () => {
     expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect((await leader.replicas.produce('strict', 0, batch(), { acks: 1, produceVersion: 9 })).errorCode).toBe(0);
   }, 60_000);
+  it("acks=all honours the Produce request's timeout_ms: REQUEST_TIMED_OUT from the broker when the followers stall", async () => {
+    cluster = await startLocalCluster({ nodes: 3, basePort: 0, host: '127.0.0.1', advertisedHost: '127.0.0.1', overrides: FAST, logger: pino({ level: process.env.CLUSTER_LOG ?? 'silent' }) });
+    const brokers = cluster.brokers;
+    const kafka = new Kafka({ brokers: cluster.bootstrapServers.split(','), logLevel: logLevel.NOTHING, requestTimeout: 20_000, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'stalled', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    for (const broker of brokers) await eventually(`node ${broker.config.nodeId} hosts the partition`, () => broker.replicas.partition('stalled', 0));
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await producer.connect();
+    await producer.send({ topic: 'stalled', acks: -1, messages: [{ value: 'in sync' }] });
+    // Followers stop fetching (still in the ISR, replica.lag.time.max.ms is 30 s): the high watermark cannot move.
+    for (const broker of brokers) broker.followerFetchers!.pause();
+    const started = Date.now();
+    const error = await producer.send({ topic: 'stalled', acks: -1, timeout: 500, messages: [{ value: 'stuck' }] }).then(
+      () => undefined,
+      (e: unknown) => e as { type?: string; cause?: { type?: string } },
+    );
+    const elapsed = Date.now() - started;
+    for (const broker of brokers) broker.followerFetchers!.resume();
+    await producer.disconnect();
+    expect(error?.cause?.type ?? error?.type).toBe('REQUEST_TIMED_OUT');
+    // The broker answered after about timeout_ms, long before kafkajs's own 20 s request timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(10_000);
+  }, 60_000);
 });

@@ -13,19 +13,20 @@ const require = createRequire(join(root, 'package.json'));
 const { Kafka, logLevel } = require('kafkajs');
 
 const partition = Number(partitionArg);
-const kafka = new Kafka({ clientId: 'pinned', brokers: [broker], logLevel: logLevel.NOTHING, requestTimeout: 4000, connectionTimeout: 1000, retry: { retries: 0 } });
+const kafka = new Kafka({ clientId: 'pinned', brokers: [broker], logLevel: logLevel.NOTHING, requestTimeout: Number(process.env.PINNED_REQUEST_TIMEOUT_MS ?? 10000), connectionTimeout: 1000, retry: { retries: 0 } });
 const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
 const end = Date.now() + Number(durationArg);
 try {
   await producer.connect();
   for (let k = 0; Date.now() < end; k++) {
     const value = `iso-${k}`;
+    const sentAt = Date.now();
     try {
       await producer.send({ topic, acks: -1, timeout: 3000, messages: [{ partition, value }] });
       console.log(`ACK ${value}`);
     } catch (error) {
-      const cause = error.originalError ?? error.cause ?? error;
-      console.log(`ERR ${value} ${cause.type ?? cause.name}: ${String(error.message).replace(/\s+/g, ' ').slice(0, 80)}`);
+      const cause = error.cause ?? error;
+      console.log(`ERR ${value} ${cause.type ?? cause.name}: ${String(error.message).replace(/\s+/g, ' ').slice(0, 80)} (after ${Date.now() - sentAt} ms)`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
