@@ -157,6 +157,8 @@ describe.skipIf(reason !== undefined)('network partition with Linux network name
 
     // A producer on the majority side, writing to the partition throughout.
     const majorityAcked: string[] = [];
+    const majorityErrors: string[] = [];
+    let cutAt = Number.MAX_SAFE_INTEGER;
     let producing = true;
     // kafkajs refreshes metadata after connection errors but not after a request timeout (what
     // a silent cut-off leader gives), so this client re-reads metadata every half second.
@@ -176,7 +178,8 @@ describe.skipIf(reason !== undefined)('network partition with Linux network name
           await producer.send({ topic: TOPIC, acks: -1, timeout: 5000, messages: [{ partition, value }] });
           majorityAcked.push(value);
           k++;
-        } catch {
+        } catch (error) {
+          majorityErrors.push(`+${Date.now() - cutAt} ms ${(error as Error).message}`);
           await sleep(50);
         }
         await sleep(20);
@@ -185,7 +188,7 @@ describe.skipIf(reason !== undefined)('network partition with Linux network name
     await sleep(500);
 
     // Cut the link.
-    const cutAt = Date.now();
+    cutAt = Date.now();
     must('link', 'set', `${LINK_PREFIX}h${isolated}`, 'down');
     c.setCutOff(isolated, true);
     const ackedBeforeCut = majorityAcked.length;
@@ -213,6 +216,7 @@ describe.skipIf(reason !== undefined)('network partition with Linux network name
       await sleep(10);
     }
     const firstMajorityAckMs = Date.now() - cutAt;
+    if (process.env.SLUICE_DEBUG_NP === '1') process.stdout.write(`majority producer errors:\n${majorityErrors.join('\n')}\n`);
     process.stdout.write(`after the cut: controller ${moved[0]!.controllerId}, partition leader ${newLeader.leader} (isr ${newLeader.isr.join(',')}) within ${movedMs} ms; first majority ack after ${firstMajorityAckMs} ms\n`);
 
     await pinnedDone;
