@@ -10,6 +10,8 @@ import { truncationOffset } from '../../../src/replication/follower-fetcher.js';
 import { LeaderEpochCache } from '../../../src/storage/leader-epoch-cache.js';
 import { MemoryFileSystem } from '../../../src/storage/memory-fs.js';
 import { batchOf, node, startFastCluster } from './fast-cluster.js';
+import { buildUncompressedRecordBatch } from '../../../src/records/record-batch.js';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 
 function followerLog(entries: [number, bigint][], logEndOffset: bigint, highWatermark = 0n) {
   const fs = new MemoryFileSystem();
@@ -108,5 +110,38 @@ describe('a deposed leader with an uncommitted tail', () => {
     // One cut, at the end of epoch 0 on the new leader, not at the deposed leader's high watermark.
     const cuts = lines.filter((l) => l.msg === 'truncating a diverged replica' && l.topic === 'fork');
     expect(cuts.map((l) => [l.node, l.divergingEpoch, l.leaderEndOffset, l.truncateTo])).toEqual([[oldId, 0, '10', '10']]);
+  }, 60_000);
+});
+
+describe('producer state on followers', () => {
+  it('lets the new leader after a failover answer a retried idempotent batch with its first offsets and refuse a sequence gap', async () => {
+    cluster = await startFastCluster();
+    const brokers = cluster.brokers;
+    const controller = brokers.find((b) => b.quorum.isLeader)!;
+    const [leaderId, nextId] = [1, 2, 3].filter((id) => id !== controller.config.nodeId) as [number, number];
+    const [created] = await controller.controller.createTopics(
+      [{ name: 'dedup', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [leaderId, nextId, controller.config.nodeId]]]), configs: new Map([['min.insync.replicas', '2']]) }],
+      false,
+    );
+    expect(created!.errorCode).toBe(0);
+    await eventually('dedup hosted everywhere', () => (brokers.every((b) => b.replicas.partition('dedup', 0)) ? true : undefined));
+    const idempotent = (seq: number, value: string) =>
+      buildUncompressedRecordBatch([{ key: null, value: Buffer.from(value) }], { producerId: 4242n, producerEpoch: 0, baseSequence: seq });
+    const leader = node(brokers, leaderId);
+    const offsets: bigint[] = [];
+    for (let seq = 0; seq < 5; seq++) {
+      const outcome = await leader.replicas.produce('dedup', 0, idempotent(seq, `v${seq}`), { acks: -1, produceVersion: 9 });
+      expect(outcome.errorCode).toBe(0);
+      offsets.push(outcome.baseOffset);
+    }
+    await leader.stop();
+    const next = node(brokers, nextId);
+    await eventually(`node ${nextId} leads`, () => (next.replicas.partition('dedup', 0)!.isLeader ? true : undefined), 20_000);
+    // The last batch retried after the failover: a duplicate, answered with where it was first written.
+    const retried = await next.replicas.produce('dedup', 0, idempotent(4, 'v4'), { acks: -1, produceVersion: 9, timeoutMs: 10_000 });
+    expect(retried).toMatchObject({ errorCode: 0, baseOffset: offsets[4] });
+    expect(next.replicas.partition('dedup', 0)!.log.logEndOffset).toBe(5n);
+    expect((await next.replicas.produce('dedup', 0, idempotent(6, 'gap'), { acks: -1, produceVersion: 9 })).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect((await next.replicas.produce('dedup', 0, idempotent(5, 'v5'), { acks: -1, produceVersion: 9, timeoutMs: 10_000 })).errorCode).toBe(0);
   }, 60_000);
 });
