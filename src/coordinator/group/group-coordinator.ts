@@ -1091,6 +1091,21 @@ export class GroupCoordinator {
     return results;
   }
 
+  /**
+   * TxnOffsetCommit's member check (Kafka's doTxnCommitOffsets), made when the offsets are sent
+   * so the producer hears a stale member and aborts; at the transaction's commit the offsets land
+   * without one. For the transaction coordinator.
+   */
+  async validateTxnOffsetCommit(groupId: string, member: { generationId: number; memberId: string; groupInstanceId: string | null }): Promise<number> {
+    const notReady = await this.ready(groupId);
+    if (notReady !== ErrorCode.NONE) return notReady;
+    return this.inGroup(groupId, () => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) return member.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+      return this.validateOffsetCommit(group, { groupId, ...member, retentionTimeMs: -1n, topics: [], apiVersion: 9, transactional: true });
+    });
+  }
+
   private async commit(params: OffsetCommitParams): Promise<TopicPartitionsResult[]> {
     const all = (errorCode: number): TopicPartitionsResult[] =>
       params.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));

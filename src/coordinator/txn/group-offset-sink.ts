@@ -10,8 +10,11 @@ import type { TxnOffsetSink } from './txn-offsets.js';
 /** OffsetCommit v8 rules (no GROUP_ID_NOT_FOUND) for offsets the transaction already validated. */
 const OFFSET_COMMIT_VERSION = 8;
 
-export function groupOffsetSink(groups: () => Pick<GroupCoordinator, 'commitOffsets'>, log: Logger): TxnOffsetSink {
+export function groupOffsetSink(groups: () => Pick<GroupCoordinator, 'commitOffsets' | 'validateTxnOffsetCommit'>, log: Logger): TxnOffsetSink {
   return {
+    validateMember(groupId, member) {
+      return groups().validateTxnOffsetCommit(groupId, member);
+    },
     async commitTransactionalOffsets(groupId, member, offsets) {
       const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string | null }[]>();
       for (const o of offsets) {

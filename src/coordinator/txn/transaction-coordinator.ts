@@ -463,7 +463,7 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's __consumer_offsets partition joins the transaction. */
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partitions: [this.offsetsPartitionFor(groupId)] }]);
+    return this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic: OFFSETS_TOPIC, partitions: [this.partitionForGroupOffsets(groupId)] }]);
   }
 
   /**
@@ -473,11 +473,15 @@ export class TransactionCoordinator {
   txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<number> {
     return this.withTxnState(null, (e) => e, async () => {
       const txn = this.txns.get(transactionalId);
-      const partition = this.offsetsPartitionFor(groupId);
+      const partition = this.partitionForGroupOffsets(groupId);
       if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
       // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
       if (producerEpoch !== txn.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
       if (txn.state !== TxnState.Ongoing || !hasPartition(txn, OFFSETS_TOPIC, partition)) return ErrorCode.INVALID_TXN_STATE;
+      // The member (v3+) is checked now, as Kafka does: a consumer that lost its generation must
+      // not commit, and the producer hears it in time to abort.
+      const invalid = (await this.deps.offsets.validateMember?.(groupId, member)) ?? 0;
+      if (invalid !== 0) return invalid;
       if (offsets.length > 0) {
         const errorCode = await this.appendTxnOffsets(groupId, partition, producerId, producerEpoch, offsets);
         if (errorCode !== 0) return errorCode;
@@ -487,7 +491,8 @@ export class TransactionCoordinator {
     });
   }
 
-  private offsetsPartitionFor(groupId: string): number {
+  /** The __consumer_offsets partition holding a group's offsets. */
+  partitionForGroupOffsets(groupId: string): number {
     return partitionForGroup(groupId, this.deps.metadata.topic(OFFSETS_TOPIC)?.partitions.size ?? this.deps.config.offsetsTopicNumPartitions);
   }
 
@@ -507,6 +512,25 @@ export class TransactionCoordinator {
     const errorCode = coordinatorAppendError(outcome.errorCode);
     if (errorCode !== 0) this.deps.log.warn({ groupId, partition, errorCode: outcome.errorCode, message: outcome.errorMessage }, 'transactional offsets not written');
     return errorCode;
+  }
+
+  /**
+   * KIP-447: whether an OffsetFetch with requireStable must answer UNSTABLE_OFFSET_COMMIT for
+   * this group's partition — an open or completing transaction holds an offset for it, or this
+   * coordinator has not yet loaded (and recovered the offsets of) a __transaction_state
+   * partition it leads, so it cannot tell yet.
+   */
+  hasPendingOffsets(groupId: string, topic: string, partition: number): boolean {
+    return this.pendingOffsets.has(groupId, topic, partition) || this.loadIncomplete();
+  }
+
+  private loadIncomplete(): boolean {
+    const topic = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC);
+    if (topic === undefined) return false;
+    for (const p of topic.partitions.keys()) {
+      if (!this.loaded.has(p) && this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, p)?.isLeader === true) return true;
+    }
+    return false;
   }
 
   /**
@@ -590,10 +614,14 @@ export class TransactionCoordinator {
     if (txn === undefined || (txn.state !== TxnState.PrepareCommit && txn.state !== TxnState.PrepareAbort)) return;
     const committed = txn.state === TxnState.PrepareCommit;
     const coordinatorEpoch = this.coordinatorEpoch(transactionalId);
-    const offsets = this.pendingOffsets.take(txn.producerId);
+    // The offsets stay pending (OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT)
+    // until the group coordinator has them and the markers are written.
+    const offsets = this.pendingOffsets.peek(txn.producerId);
     if (committed) {
       for (const [groupId, pending] of offsets) {
-        await this.deps.offsets.commitTransactionalOffsets(groupId, pending.member, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
+        // Checked at TxnOffsetCommit; a committed transaction's offsets land whatever the group
+        // did since (Kafka materializes them at the marker without a member check).
+        await this.deps.offsets.commitTransactionalOffsets(groupId, NO_MEMBER, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
       }
     }
     for (const [topic, partitions] of txn.partitions) {
@@ -602,6 +630,7 @@ export class TransactionCoordinator {
         if (outcome !== 0) this.deps.log.warn({ transactionalId, topic, partition, errorCode: outcome }, 'transaction marker not written');
       }
     }
+    this.pendingOffsets.take(txn.producerId);
     const next = copyTxn(txn);
     next.state = committed ? TxnState.CompleteCommit : TxnState.CompleteAbort;
     next.partitions = new Map();

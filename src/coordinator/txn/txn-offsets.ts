@@ -24,6 +24,8 @@ export const NO_MEMBER: TxnOffsetMember = { generationId: -1, memberId: '', grou
 /** Where committed transactional offsets go: the group coordinator's offset-commit path. */
 export interface TxnOffsetSink {
   commitTransactionalOffsets(groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void>;
+  /** TxnOffsetCommit's member check against the group (an error code, 0 when the member may commit). */
+  validateMember?(groupId: string, member: TxnOffsetMember): Promise<number>;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface TxnOffsetSink {
  */
 export class InMemoryTxnOffsetSink implements TxnOffsetSink {
   readonly committed = new Map<string, Map<string, TxnOffset>>();
+  /** Tests set a member check here; without one every member may commit. */
+  validateMember?: (groupId: string, member: TxnOffsetMember) => Promise<number>;
 
   commitTransactionalOffsets(groupId: string, _member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void> {
     let group = this.committed.get(groupId);
@@ -59,12 +63,24 @@ export class PendingTxnOffsets {
     for (const o of offsets) group.offsets.set(`${o.topic}\u0000${o.partition}`, o);
   }
 
+  /** Whether any open transaction holds an offset for this group's partition (Kafka's "unstable" offset). */
+  has(groupId: string, topic: string, partition: number): boolean {
+    const key = `${topic}\u0000${partition}`;
+    for (const groups of this.byProducer.values()) if (groups.get(groupId)?.offsets.has(key) === true) return true;
+    return false;
+  }
+
+  /** The producer's pending offsets by group, left in place. */
+  peek(producerId: bigint): Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }> {
+    const out = new Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }>();
+    for (const [groupId, group] of this.byProducer.get(producerId) ?? []) out.set(groupId, { member: group.member, offsets: [...group.offsets.values()] });
+    return out;
+  }
+
   /** Removes and returns the producer's pending offsets by group. */
   take(producerId: bigint): Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }> {
-    const groups = this.byProducer.get(producerId);
+    const out = this.peek(producerId);
     this.byProducer.delete(producerId);
-    const out = new Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }>();
-    for (const [groupId, group] of groups ?? []) out.set(groupId, { member: group.member, offsets: [...group.offsets.values()] });
     return out;
   }
 }

@@ -56,11 +56,24 @@ describe('TransactionCoordinator', () => {
     expect((await c.describe('a')).txn?.state).toBe(TxnState.Ongoing);
     expect(await c.addOffsets('a', producerId, 0, 'g')).toBe(0);
     const offset = { topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null, commitTimestamp: 0 };
+    // A member the group does not know (checked when the offsets are sent) is refused, nothing pends.
+    offsets.validateMember = (_group, member) => Promise.resolve(member.memberId === 'gone' ? ErrorCode.UNKNOWN_MEMBER_ID : 0);
+    expect(await c.txnOffsetCommit('a', producerId, 0, 'g', { generationId: 3, memberId: 'gone', groupInstanceId: null }, [offset])).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(c.hasPendingOffsets('g', 't', 0)).toBe(false);
     expect(await c.txnOffsetCommit('a', producerId, 0, 'g', NO_MEMBER, [offset])).toBe(0);
     expect(offsets.committed.size).toBe(0);
+    // Pending until the transaction ends: OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT.
+    expect(c.hasPendingOffsets('g', 't', 0)).toBe(true);
+    expect(c.hasPendingOffsets('g', 't', 1)).toBe(false);
+    expect(c.hasPendingOffsets('other', 't', 0)).toBe(false);
+    // Kafka writes them as transactional records of the producer into the group's __consumer_offsets partition.
+    const groupPartition = running.broker.replicas.partition('__consumer_offsets', c.partitionForGroupOffsets('g'))!;
+    expect(groupPartition.producers.producer(producerId)?.currentTxnFirstOffset).not.toBeNull();
     expect(await c.endTransaction('a', producerId, 0, true)).toBe(0);
     // The markers were written and the offsets handed over by the time the queue drains.
     await c.list();
+    expect(c.hasPendingOffsets('g', 't', 0)).toBe(false);
+    expect(groupPartition.producers.producer(producerId)?.currentTxnFirstOffset).toBeNull();
     expect((await c.describe('a')).txn?.state).toBe(TxnState.CompleteCommit);
     expect(offsets.committed.get('g')?.get('t:0')?.offset).toBe(5n);
     const p0 = running.broker.replicas.partition('t', 0)!;

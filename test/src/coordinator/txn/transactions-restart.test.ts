@@ -7,8 +7,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startBrokerProcess, tempDataDir, type BrokerProcess } from '../../../helpers/broker-process.js';
 import { freePort } from '../../../helpers/fault-proxy.js';
+
+const PYTHON = '/usr/bin/python3';
+const pythonReady = spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { stdio: 'ignore' }).status === 0;
+if (!pythonReady) {
+  if (process.env.CI !== undefined) throw new Error(`${PYTHON} with confluent_kafka is required in CI`);
+  console.warn(`\n!!! SKIPPING the librdkafka exactly-once restart test: ${PYTHON} cannot import confluent_kafka (install python3-confluent-kafka) !!!\n`);
+}
 
 const INPUT_RECORDS = 20_000;
 const PARTITIONS = 4;
@@ -39,37 +48,118 @@ interface Figures {
   restarts: string[];
 }
 
+
+/** A broker process on one data dir and fixed ports, restartable in place. */
+interface RestartableBroker {
+  readonly port: number;
+  current: BrokerProcess;
+  restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<number>;
+}
+
+async function startRestartable(dataDir: string): Promise<RestartableBroker> {
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const start = (): Promise<BrokerProcess> => startBrokerProcess({ dataDir, port, args: ['--controller-port', String(controllerPort)], timeoutMs: 30_000 });
+  const handle: RestartableBroker = {
+    port,
+    current: await start(),
+    async restart(signal) {
+      const t0 = Date.now();
+      if (signal === 'SIGTERM') await handle.current.stop();
+      else await handle.current.kill();
+      handle.current = await start();
+      return Date.now() - t0;
+    },
+  };
+  return handle;
+}
+
+function kafkaFor(port: number, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: [`localhost:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 1_000 } });
+}
+
+/** Creates rpw-in / rpw-out and writes the inputs "in-<i>" round-robin over the partitions. */
+async function prepareTopics(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'rpw-in', numPartitions: PARTITIONS }, { topic: 'rpw-out', numPartitions: PARTITIONS }] });
+  await admin.disconnect();
+  const source = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await source.connect();
+  for (let i = 0; i < INPUT_RECORDS; i += 1_000) {
+    await source.send({ topic: 'rpw-in', acks: -1, messages: Array.from({ length: 1_000 }, (_, k) => ({ partition: (i + k) % PARTITIONS, value: `in-${i + k}` })) });
+  }
+  await source.disconnect();
+}
+
+/** Reads rpw-out from the start until at least `expectAtLeast` values came and a second passed without more. */
+async function readOutput(kafka: Kafka, readUncommitted: boolean, expectAtLeast: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `rpw-verify-${readUncommitted ? 'all' : 'committed'}`, readUncommitted, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'rpw-out', fromBeginning: true });
+  const values: string[] = [];
+  let lastArrival = Date.now();
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) values.push(m.value!.toString());
+      lastArrival = Date.now();
+    },
+  });
+  const until = Date.now() + 60_000;
+  while (Date.now() < until && (values.length < expectAtLeast || Date.now() - lastArrival < 1_000)) await new Promise((r) => setTimeout(r, 100));
+  await consumer.disconnect();
+  return values;
+}
+
+/** Reads the output both ways and counts, per input, the visible outputs and any from transactions never committed. */
+async function verifyOutput(kafka: Kafka, neverCommitted: ReadonlySet<number>) {
+  const committed = await readOutput(kafka, false, INPUT_RECORDS);
+  const everything = await readOutput(kafka, true, committed.length);
+  const perInput = new Map<string, string[]>();
+  let visibleAborted = 0;
+  for (const value of committed) {
+    const [input, serial] = value.split('|t');
+    perInput.set(input!, [...(perInput.get(input!) ?? []), serial!]);
+    if (neverCommitted.has(Number(serial))) visibleAborted++;
+  }
+  const duplicated = [...perInput].filter(([, serials]) => serials.length > 1);
+  const duplicates = duplicated.reduce((a, [, serials]) => a + serials.length - 1, 0);
+  // Which transactions wrote the same inputs twice (for a failure's diagnosis).
+  const duplicateTxns = [...new Set(duplicated.map(([, serials]) => serials.join('+')))].slice(0, 10);
+  const missing = Array.from({ length: INPUT_RECORDS }, (_, i) => `in-${i}`).filter((v) => !perInput.has(v)).length;
+  return { outputsCommittedVisible: committed.length, outputsInLog: everything.length, duplicates, missing, visibleAborted, duplicateTxns };
+}
+
+function expectExactlyOnce(result: Awaited<ReturnType<typeof verifyOutput>>): void {
+  expect(result.visibleAborted).toBe(0);
+  expect(result.duplicates).toBe(0);
+  expect(result.missing).toBe(0);
+  expect(result.outputsCommittedVisible).toBe(INPUT_RECORDS);
+  // The aborted attempts are in the log, hidden from read_committed only.
+  expect(result.outputsInLog).toBeGreaterThan(result.outputsCommittedVisible);
+}
+
 describe('read-process-write across broker restarts (kafkajs, real broker process)', () => {
-  const dataDir = tempDataDir('sluice-rpw-restart-');
-  let broker: BrokerProcess | undefined;
+  const dataDirs: string[] = [];
+  const brokers: RestartableBroker[] = [];
 
   afterAll(async () => {
-    await broker?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const b of brokers) await b.current.kill();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('SIGTERM and SIGKILL mid-run: every input is output exactly once, no aborted record is visible', async () => {
-    const port = await freePort();
-    const controllerPort = await freePort();
-    const start = (): Promise<BrokerProcess> => startBrokerProcess({ dataDir, port, args: ['--controller-port', String(controllerPort)], timeoutMs: 30_000 });
-    broker = await start();
-    const kafka = new Kafka({
-      clientId: 'rpw-restart',
-      brokers: [`localhost:${port}`],
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
+  async function freshBroker(): Promise<RestartableBroker> {
+    const dir = tempDataDir('sluice-rpw-restart-');
+    dataDirs.push(dir);
+    const broker = await startRestartable(dir);
+    brokers.push(broker);
+    return broker;
+  }
 
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'rpw-in', numPartitions: PARTITIONS }, { topic: 'rpw-out', numPartitions: PARTITIONS }] });
-    const source = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await source.connect();
-    for (let i = 0; i < INPUT_RECORDS; i += 1_000) {
-      await source.send({ topic: 'rpw-in', acks: -1, messages: Array.from({ length: 1_000 }, (_, k) => ({ partition: (i + k) % PARTITIONS, value: `in-${i + k}` })) });
-    }
-    await source.disconnect();
-    await admin.disconnect();
+  it('SIGTERM and SIGKILL mid-run: every input is output exactly once, no aborted record is visible', async () => {
+    const broker = await freshBroker();
+    const kafka = kafkaFor(broker.port, 'rpw-restart');
+    await prepareTopics(kafka);
 
     const random = seeded(2024);
     const figures: Figures = { committedTxns: 0, abortedTxns: 0, abandonedTxns: 0, uncertainCommits: 0, sessions: 0, restarts: [] };
@@ -193,12 +283,9 @@ describe('read-process-write across broker restarts (kafkajs, real broker proces
     let restarting: Promise<void> = Promise.resolve();
     const restart = (signal: 'SIGTERM' | 'SIGKILL', where: string): Promise<void> => {
       restarting = restarting.then(async () => {
-        const t0 = Date.now();
         const at = progress();
-        if (signal === 'SIGTERM') await broker!.stop();
-        else await broker!.kill();
-        broker = await start();
-        figures.restarts.push(`${signal} ${where} at ${at} committed inputs, back in ${Date.now() - t0} ms`);
+        const ms = await broker.restart(signal);
+        figures.restarts.push(`${signal} ${where} at ${at} committed inputs, back in ${ms} ms`);
       });
       return restarting;
     };
@@ -231,47 +318,67 @@ describe('read-process-write across broker restarts (kafkajs, real broker proces
     expect(done()).toBe(true);
     expect(figures.restarts).toHaveLength(4);
 
-    // Verify with a fresh read_committed consumer (and count the log with read_uncommitted).
-    const readAll = async (readUncommitted: boolean, expectAtLeast: number): Promise<string[]> => {
-      const consumer = kafka.consumer({ groupId: `rpw-verify-${readUncommitted ? 'all' : 'committed'}`, readUncommitted, maxWaitTimeInMs: 200 });
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'rpw-out', fromBeginning: true });
-      const values: string[] = [];
-      let lastArrival = Date.now();
-      await consumer.run({
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) values.push(m.value!.toString());
-          lastArrival = Date.now();
-        },
-      });
-      // Read until at least the expected count arrived and nothing more came for a second.
-      const until = Date.now() + 60_000;
-      while (Date.now() < until && (values.length < expectAtLeast || Date.now() - lastArrival < 1_000)) await new Promise((r) => setTimeout(r, 100));
-      await consumer.disconnect();
-      return values;
-    };
-    const committed = await readAll(false, INPUT_RECORDS);
-    const everything = await readAll(true, committed.length);
-
-    const perInput = new Map<string, number>();
-    let visibleAborted = 0;
-    for (const value of committed) {
-      const [input, serial] = value.split('|t');
-      perInput.set(input!, (perInput.get(input!) ?? 0) + 1);
-      if (neverCommitted.has(Number(serial))) visibleAborted++;
-    }
-    const duplicates = [...perInput.values()].reduce((a, n) => a + (n - 1), 0);
-    const missing = Array.from({ length: INPUT_RECORDS }, (_, i) => `in-${i}`).filter((v) => !perInput.has(v)).length;
-    console.log(
-      'read-process-write across restarts',
-      JSON.stringify({ inputs: INPUT_RECORDS, ...figures, outputsCommittedVisible: committed.length, outputsInLog: everything.length, duplicates, missing, visibleAborted, runMs }, null, 1),
-    );
+    const result = await verifyOutput(kafka, neverCommitted);
+    console.log('read-process-write across restarts (kafkajs)', JSON.stringify({ inputs: INPUT_RECORDS, ...figures, ...result, runMs }, null, 1));
     expect(figures.abortedTxns).toBeGreaterThan(0);
-    expect(visibleAborted).toBe(0);
-    expect(duplicates).toBe(0);
-    expect(missing).toBe(0);
-    expect(committed.length).toBe(INPUT_RECORDS);
-    // The aborted attempts are in the log, hidden from read_committed only.
-    expect(everything.length).toBeGreaterThan(committed.length);
+    expectExactlyOnce(result);
+  }, 420_000);
+
+  it.skipIf(!pythonReady)('librdkafka (confluent-kafka-python) exactly-once loop, SIGKILL / SIGTERM / SIGKILL mid-run: every input once, nothing aborted visible', async () => {
+    const broker = await freshBroker();
+    const kafka = kafkaFor(broker.port, 'rpw-librdkafka');
+    await prepareTopics(kafka);
+    const plan: [number, 'SIGTERM' | 'SIGKILL'][] = [[0.25, 'SIGKILL'], [0.5, 'SIGTERM'], [0.75, 'SIGKILL']];
+    const restarts: string[] = [];
+    let restarting: Promise<void> = Promise.resolve();
+    const started = Date.now();
+    let err = '';
+    const figures = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const child = spawn(PYTHON, [join(import.meta.dirname, 'eos-librdkafka.py'), `localhost:${broker.port}`, String(PARTITIONS), '11', String(INPUT_RECORDS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let partial = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`librdkafka loop timed out\n${out.slice(-2000)}\n${err.slice(-2000)}`));
+      }, 300_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        partial += d.toString();
+        const lines = partial.split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          const match = /^progress (\d+)/.exec(line);
+          const next = plan[0];
+          if (match === null || next === undefined || Number(match[1]) < next[0] * INPUT_RECORDS) continue;
+          plan.shift();
+          const at = Number(match[1]);
+          restarting = restarting.then(async () => {
+            const ms = await broker.restart(next[1]);
+            restarts.push(`${next[1]} at ${at} committed inputs, back in ${ms} ms`);
+          });
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        const last = out.trim().split('\n').at(-1) ?? '';
+        if (code !== 0 || !last.startsWith('{')) reject(new Error(`librdkafka loop exited ${code}\n${out.slice(-2000)}\n${err.slice(-3000)}`));
+        else resolve(JSON.parse(last) as Record<string, unknown>);
+      });
+    });
+    await restarting;
+    const runMs = Date.now() - started;
+    const neverCommitted = new Set(figures.neverCommitted as number[]);
+    const result = await verifyOutput(kafka, neverCommitted);
+    const { neverCommitted: _never, errors, ...counts } = figures;
+    console.log('read-process-write across restarts (librdkafka)', JSON.stringify({ inputs: INPUT_RECORDS, ...counts, errors: (errors as string[]).slice(0, 5), restarts, ...result, runMs }, null, 1));
+    if (result.duplicates > 0) {
+      // The app's own account of the transactions that wrote the same inputs twice.
+      const serials = new Set(result.duplicateTxns.flatMap((t) => t.split('+')));
+      console.log(err.split('\n').filter((line) => [...serials].some((serial) => line.startsWith(`txn ${serial} `))).join('\n'));
+    }
+    expect(restarts).toHaveLength(3);
+    expect(figures.abortedTxns).toBeGreaterThan(0);
+    expectExactlyOnce(result);
   }, 420_000);
 });

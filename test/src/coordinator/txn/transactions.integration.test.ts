@@ -4,10 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
 import { ApiKey } from '../../../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
 import { ListOffsetsRequest, createListOffsetsRequestListOffsetsPartition, createListOffsetsRequestListOffsetsTopic } from '../../../../protocol/generated/message/list-offsets-request.js';
 import { ListOffsetsResponse } from '../../../../protocol/generated/message/list-offsets-response.js';
 import { FetchRequest, createFetchRequestFetchPartition, createFetchRequestFetchTopic } from '../../../../protocol/generated/message/fetch-request.js';
 import { FetchResponse } from '../../../../protocol/generated/message/fetch-response.js';
+import { OffsetFetchRequest } from '../../../../protocol/generated/message/offset-fetch-request.js';
+import { OffsetFetchResponse } from '../../../../protocol/generated/message/offset-fetch-response.js';
 import { RawClient } from '../../broker/raw-client.js';
 
 /** The broker error names in a kafkajs error and its causes (kafkajs wraps retried failures). */
@@ -222,9 +225,29 @@ describe('transactions (kafkajs)', () => {
     const committed = await producer.transaction();
     await committed.send({ topic: 'output', messages: [{ value: 'y' }] });
     await committed.sendOffsets(offsets('5'));
-    await committed.commit();
-    await broker.broker.txnCoordinator!.list(); // completion (and the offset hand-over) has run
-    expect(await fetchOffset()).toBe('5');
+    // KIP-447: while the offset is pending, OffsetFetch with requireStable (v7+) answers
+    // UNSTABLE_OFFSET_COMMIT for the partition; without it, the last committed offset.
+    const client = await RawClient.connect(broker.boundPort);
+    const offsetFetch = async (version: number, requireStable: boolean) => {
+      const body = OffsetFetchRequest.defaults();
+      if (version >= 8) body.groups = [{ groupId: 'offsets-group', memberId: null, memberEpoch: -1, topics: [{ name: 'input', partitionIndexes: [0] }] }];
+      else Object.assign(body, { groupId: 'offsets-group', topics: [{ name: 'input', partitionIndexes: [0] }] });
+      body.requireStable = requireStable;
+      const response = await client.request(ApiKey.OffsetFetch, version, OffsetFetchRequest, body, OffsetFetchResponse);
+      const partition = version >= 8 ? response.groups[0]!.topics[0]!.partitions[0]! : response.topics[0]!.partitions[0]!;
+      return { errorCode: partition.errorCode, offset: partition.committedOffset };
+    };
+    try {
+      expect(await offsetFetch(7, true)).toEqual({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, offset: -1n });
+      expect(await offsetFetch(8, true)).toEqual({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, offset: -1n });
+      expect(await offsetFetch(7, false)).toEqual({ errorCode: 0, offset: -1n });
+      await committed.commit();
+      await broker.broker.txnCoordinator!.list(); // completion (and the offset hand-over) has run
+      expect(await fetchOffset()).toBe('5');
+      expect(await offsetFetch(7, true)).toEqual({ errorCode: 0, offset: 5n });
+    } finally {
+      client.close();
+    }
     await admin.disconnect();
     await producer.disconnect();
   }, 30_000);
