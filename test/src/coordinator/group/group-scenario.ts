@@ -143,6 +143,8 @@ export interface ScenarioOptions {
   launch: Launch;
   /** Extra time allowed for consuming everything (slow clients, loaded machine). */
   consumeTimeoutMs?: number;
+  /** Whether members outlive a broker restart (kcat exits once all brokers are down). */
+  survivesBrokerRestart?: boolean;
 }
 
 export interface ScenarioFigures {
@@ -161,6 +163,8 @@ export interface ScenarioFigures {
   /** Where members must resume after the restart: the commit, or the log start where none was made. */
   resumeAt: number[];
   firstAfterRestart: number[];
+  /** The restart under live members: records produced after it, records consumed twice, time until all were consumed. */
+  liveRestart: { records: number; redelivered: number; resumeMs: number };
   violations: string[];
   durationMs: number;
 }
@@ -258,9 +262,10 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
     checkpoints.push(['caught up', total - unique]);
 
     // Mid-stream again: kill every member while they consume, leaving an uncommitted tail.
-    // The last records (phase D, 20 a partition) are produced after the restart.
+    // The last records (phase D, 20 a partition) are produced after the restarts.
     const phaseD = 20 * P;
-    const countC = o.records - 2 * third - phaseD;
+    // Phase D is produced twice: after the restart, and after the restart under live members.
+    const countC = o.records - 2 * third - 2 * phaseD;
     const target = produced + Math.floor(countC / 3);
     const phaseC = produce(countC);
     await waitFor('the survivors to be mid-stream', () => unique >= target, consumeTimeout);
@@ -296,6 +301,30 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
     await produce(phaseD, producer2);
     const second = Array.from({ length: Math.max(o.members - 1, 1) }, (_, i) => launch(broker!, `${o.label}-r${i}`));
     await waitFor('every record consumed after the restart', () => unique === produced && firstAfterRestart.every((f) => f >= 0), consumeTimeout + o.sessionTimeoutMs);
+    const consumedBeforeLive = total;
+    let liveResumeMs = -1;
+    if (o.survivesBrokerRestart ?? true) {
+      // Another restart, now under live members: they reconnect to the same port, stay in their
+      // group (loaded from __consumer_offsets) and consume what comes after.
+      await producer2.disconnect();
+      await admin.disconnect();
+      clients.length = 0;
+      const port = broker.port;
+      const liveCode = await broker.stop();
+      if (liveCode !== 0) throw new Error(`broker exited with ${liveCode} on SIGTERM:\n${broker.output()}`);
+      const liveRestartAt = Date.now();
+      broker = await startBrokerProcess({ dataDir, port });
+      const producer3 = kafka(broker).producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer3.connect();
+      clients.push(producer3);
+      await produce(phaseD, producer3);
+      await waitFor('the live members to consume the records produced after the second restart', () => unique === produced, consumeTimeout + o.sessionTimeoutMs);
+      liveResumeMs = Date.now() - liveRestartAt;
+      if (second.some((m) => !m.alive)) throw new Error('a member died across the broker restart');
+    } else {
+      await produce(phaseD, producer2);
+      await waitFor('the last records', () => unique === produced, consumeTimeout);
+    }
     for (const m of second) m.kill();
 
     return {
@@ -308,6 +337,7 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
       orphaned,
       uncommittedTail: maxBefore.reduce((sum, max, p) => sum + Math.max(0, max + 1 - committed[p]!), 0),
       committedAhead: committed.flatMap((c, p) => (c > maxBefore[p]! + 1 ? [p] : [])),
+      liveRestart: { records: phaseD, redelivered: total - consumedBeforeLive - phaseD, resumeMs: liveResumeMs },
       committed,
       resumeAt: committed.map((c) => (c >= 0 ? c : 0)),
       firstAfterRestart,

@@ -24,7 +24,7 @@ describe('kafkajs consumer group', () => {
     });
     console.log(
       `kafkajs group: ${f.produced} records produced, ${f.consumed} consumed (${f.redelivered} redelivered: ${f.redeliveredBy}); partitions ${f.orphaned.join(',')} of the killed member moved after ${f.moveMs} ms ` +
-        `(session timeout ${SESSION_TIMEOUT_MS} ms); uncommitted tail at the kill ${f.uncommittedTail}; committed ${f.committed.join(',')}; first offsets after the restart ${f.firstAfterRestart.join(',')}; ${f.durationMs} ms in all`,
+        `(session timeout ${SESSION_TIMEOUT_MS} ms); uncommitted tail at the kill ${f.uncommittedTail}; committed ${f.committed.join(',')}; first offsets after the restart ${f.firstAfterRestart.join(',')}; restart under live members: ${f.liveRestart.records} new records consumed ${f.liveRestart.resumeMs} ms after it, ${f.liveRestart.redelivered} redelivered; ${f.durationMs} ms in all`,
     );
     expect(f.violations).toEqual([]);
     expect(f.produced).toBe(RECORDS);
