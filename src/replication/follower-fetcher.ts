@@ -237,6 +237,8 @@ class LeaderFetcher {
     const end = log.logEndOffset;
     const hw = p.highWatermark < end ? p.highWatermark : end;
     if (hw > log.highWatermark) log.updateHighWatermark(hw);
+    // Kafka's LeaderOffsetIncremented: the leader's log start (DeleteRecords, retention) moves this replica's too.
+    if (p.logStartOffset > log.logStartOffset && p.logStartOffset <= log.highWatermark) await log.deleteRecordsBefore(p.logStartOffset);
     return true;
   }
 }

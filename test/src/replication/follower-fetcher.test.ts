@@ -145,3 +145,19 @@ describe('producer state on followers', () => {
     expect((await next.replicas.produce('dedup', 0, idempotent(5, 'v5'), { acks: -1, produceVersion: 9, timeoutMs: 10_000 })).errorCode).toBe(0);
   }, 60_000);
 });
+
+describe('log start on followers', () => {
+  it('follows the leader\u2019s log start after DeleteRecords', async () => {
+    cluster = await startFastCluster();
+    const brokers = cluster.brokers;
+    const controller = brokers.find((b) => b.quorum.isLeader)!;
+    const [created] = await controller.controller.createTopics([{ name: 'trimmed', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [1, 2, 3]]]), configs: new Map() }], false);
+    expect(created!.errorCode).toBe(0);
+    await eventually('trimmed hosted everywhere', () => (brokers.every((b) => b.replicas.partition('trimmed', 0)) ? true : undefined));
+    const leader = node(brokers, 1);
+    for (let i = 0; i < 4; i++) expect((await leader.replicas.produce('trimmed', 0, batchOf(`r${i}`), { acks: -1, produceVersion: 9 })).errorCode).toBe(0);
+    expect(await leader.replicas.deleteRecords('trimmed', 0, 3n)).toEqual({ errorCode: 0, lowWatermark: 3n });
+    // The next fetch round carries the leader's log start to the followers.
+    for (const b of brokers) await eventually(`node ${b.config.nodeId} starts at 3`, () => (b.replicas.partition('trimmed', 0)!.log.logStartOffset === 3n ? true : undefined), 10_000);
+  }, 60_000);
+});
