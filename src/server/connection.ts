@@ -1,6 +1,8 @@
 import type { ConnectionInfo, FrameTransport, RequestDispatcher } from './types.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
 
+const PRODUCE_API_KEY = 0;
+
 /** How many decoded-but-unanswered frames a connection may hold before reading pauses. */
 const MAX_QUEUED_FRAMES = 64;
 
@@ -66,8 +68,12 @@ export class Connection {
     try {
       while (!this.closed && this.frames.length > 0) {
         const frame = this.frames.shift()!;
+        const isProduce = frame.length >= 2 && frame.readInt16BE(0) === PRODUCE_API_KEY;
         const result = await this.dispatcher.dispatch(frame, this.info);
         if (this.closed) break;
+        // Answered, a Produce request's bytes are in the log (appends copy): its buffer can
+        // take a later request. Other requests may leave views of their frame in state.
+        if (isProduce) this.reader.recycle(frame);
         if (result.response !== null && !this.send(result.response)) {
           if (!this.pausedForDrain) {
             this.pausedForDrain = true;

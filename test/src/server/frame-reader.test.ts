@@ -54,4 +54,32 @@ describe('FrameReader', () => {
     reader.push(Buffer.from([0xff, 0xff]));
     expect(() => reader.push(Buffer.from([0xff, 0xfe]))).toThrow(/negative frame size/);
   });
+
+  it('reuses the buffer of a recycled large frame for a later one, and never a buffer still in use', () => {
+    const reader = new FrameReader(1 << 20);
+    const feed = (payload: Buffer): Buffer => {
+      const stream = encode([payload]);
+      const out = [...reader.push(stream.subarray(0, 1000)), ...reader.push(stream.subarray(1000))];
+      expect(out).toHaveLength(1);
+      expect(out[0]!.equals(payload)).toBe(true);
+      return out[0]!;
+    };
+    const first = feed(Buffer.alloc(100_000, 1));
+    const second = feed(Buffer.alloc(100_000, 2)); // `first` not recycled: a buffer of its own
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(first[0]).toBe(1);
+    reader.recycle(first);
+    const third = feed(Buffer.alloc(90_000, 3));
+    expect(third.buffer).toBe(first.buffer);
+    expect(second[0]).toBe(2);
+    // Small frames and frames that are views of a socket chunk are never taken back.
+    const small = feed(Buffer.alloc(2000, 4));
+    reader.recycle(small);
+    const chunkView = reader.push(encode([Buffer.alloc(70_000, 5)]))[0]!;
+    reader.recycle(chunkView);
+    const fourth = feed(Buffer.alloc(80_000, 6));
+    expect(fourth.buffer).not.toBe(chunkView.buffer);
+    expect(chunkView[0]).toBe(5);
+  });
 });
+
