@@ -516,7 +516,17 @@ export class ReplicaManager {
   truncateReplica(partition: HostedPartition, offset: bigint, leaderEpoch: number): Promise<void> {
     return partition.producers.queue.run(async () => {
       if (!this.stillFollowing(partition, leaderEpoch)) return;
-      await partition.log.truncateTo(offset);
+      const log = partition.log;
+      if (offset >= log.logEndOffset) {
+        // Nothing to cut, but an epoch this replica started as leader without appending to it
+        // may sit at the log end unknown to the new leader: drop it, as Kafka's truncateTo does,
+        // or every fetch would be told to diverge at the same place again.
+        await log.runExclusive(async () => {
+          if (log.epochs.truncateFromEnd(log.logEndOffset)) await log.epochs.flush();
+        });
+        return;
+      }
+      await log.truncateTo(offset);
       await this.recoverProducers(partition);
     });
   }

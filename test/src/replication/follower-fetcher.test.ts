@@ -161,3 +161,34 @@ describe('log start on followers', () => {
     for (const b of brokers) await eventually(`node ${b.config.nodeId} starts at 3`, () => (b.replicas.partition('trimmed', 0)!.log.logStartOffset === 3n ? true : undefined), 10_000);
   }, 60_000);
 });
+
+describe('an empty leader epoch at the log end', () => {
+  it('is dropped when the next leader never knew it, instead of diverging at the same place forever', async () => {
+    const lines: { msg?: string; topic?: string; node?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    cluster = await startFastCluster({}, logger);
+    const brokers = cluster.brokers;
+    const controller = brokers.find((b) => b.quorum.isLeader)!;
+    const [aId, bId] = [1, 2, 3].filter((id) => id !== controller.config.nodeId) as [number, number];
+    const cId = controller.config.nodeId;
+    const [created] = await controller.controller.createTopics([{ name: 'hollow', numPartitions: -1, replicationFactor: -1, assignments: new Map([[0, [aId, bId, cId]]]), configs: new Map() }], false);
+    expect(created!.errorCode).toBe(0);
+    await eventually('hollow hosted everywhere', () => (brokers.every((b) => b.replicas.partition('hollow', 0)) ? true : undefined));
+    const [a, b, c] = [node(brokers, aId), node(brokers, bId), node(brokers, cId)];
+    expect((await a.replicas.produce('hollow', 0, batchOf('0', '1', '2'), { acks: -1, produceVersion: 9 })).errorCode).toBe(0);
+    // A goes: B leads epoch 1 (which it records at its log end, 3) but appends nothing.
+    a.lifecycle!.stop();
+    await eventually('B leads', () => (b.replicas.partition('hollow', 0)!.isLeader && b.replicas.partition('hollow', 0)!.log.epochs.latestEpoch() === 1 ? true : undefined), 20_000);
+    // B goes before anything lands in epoch 1: C leads epoch 2 and never heard of epoch 1.
+    b.lifecycle!.stop();
+    await eventually('C leads', () => (c.replicas.partition('hollow', 0)!.isLeader ? true : undefined), 20_000);
+    expect(c.replicas.partition('hollow', 0)!.log.epochs.all()).toEqual([{ epoch: 0, startOffset: 0n }, { epoch: 2, startOffset: 3n }]);
+    expect((await c.replicas.produce('hollow', 0, batchOf('3'), { acks: 1, produceVersion: 9 })).errorCode).toBe(0);
+    // B, now a follower of C, drops its empty epoch 1 and replicates epoch 2.
+    const bLog = b.replicas.partition('hollow', 0)!.log;
+    await eventually('B in step with C', () => (bLog.logEndOffset === 4n ? true : undefined), 10_000);
+    expect(bLog.epochs.all()).toEqual([{ epoch: 0, startOffset: 0n }, { epoch: 2, startOffset: 3n }]);
+    const cuts = lines.filter((l) => l.msg === 'truncating a diverged replica' && l.topic === 'hollow' && l.node === bId);
+    expect(cuts.length).toBeLessThanOrEqual(2);
+  }, 60_000);
+});
