@@ -42,6 +42,9 @@ export class DescriptorCache {
   }
 
   used(handle: NodeFileHandle): void {
+    // Far from the limit nothing is evicted soon: keep the per-call cost of the hot path
+    // (every append and read) at a comparison; the order is kept once it can matter.
+    if (this.open.size < this.max / 2) return;
     this.open.delete(handle);
     this.open.set(handle, true);
   }
