@@ -335,7 +335,11 @@ export class ReplicaManager {
     await hosted.producers.queue.run(() =>
       log.runExclusive(async () => {
         hosted.leaderEpochStartOffset = log.logEndOffset;
-        if (log.epochs.assign(epoch, log.logEndOffset)) await log.epochs.flush();
+        // A brand-new empty log skips it (its first append records the epoch): no follower can hold
+        // records this leader lacks, and one fsynced file per partition would double the cost of
+        // creating thousands of partitions.
+        const brandNew = log.logEndOffset === 0n && log.epochs.all().length === 0;
+        if (!brandNew && log.epochs.assign(epoch, log.logEndOffset)) await log.epochs.flush();
       }),
     );
   }

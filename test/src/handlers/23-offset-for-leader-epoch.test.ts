@@ -41,9 +41,9 @@ describe('OffsetForLeaderEpoch', () => {
     );
     expect(res.topics[0]!.partitions.map((p) => [p.partition, p.errorCode, p.leaderEpoch, p.endOffset])).toEqual([
       [0, 0, 0, 3n],
-      // Nothing appended yet: as Kafka's makeLeader does, the leader recorded that its epoch 0
-      // starts at its log end (0), so the epoch is known and ends at the log end.
-      [1, 0, 0, 0n],
+      // Nothing appended yet: no epoch is known (Kafka's makeLeader would record epoch 0 at 0;
+      // Sluice skips that for a brand-new empty log, see ReplicaManager.becomeLeader).
+      [1, 0, -1, -1n],
       [9, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1n],
     ]);
   });
