@@ -7,7 +7,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
-import { startFaultProxy, type FaultProxy } from '../../../helpers/fault-proxy.js';
+import { rmSync } from 'node:fs';
+import { startFaultProxy, freePort, type FaultProxy } from '../../../helpers/fault-proxy.js';
+import { startBrokerProcess, tempDataDir, type BrokerProcess } from '../../../helpers/broker-process.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, 'idempotent-librdkafka.py');
@@ -170,6 +172,51 @@ describe('idempotent producers through a faulty connection', () => {
     for (const [, seqs] of seen) expect(seqs).toEqual(Array.from({ length: COUNT / PARTITIONS }, (_, k) => k));
     expect(logEnd.reduce((a, b) => a + b, 0n)).toBe(BigInt(COUNT));
   }, 120_000);
+});
+
+describe('idempotent producer across broker crashes (real broker process)', () => {
+  it.skipIf(!pythonReady)('librdkafka enable.idempotence=true: 200,000 records while the broker is killed with SIGKILL twice and restarted, no duplicates, no gaps', async () => {
+    const COUNT = 200_000;
+    const PARTITIONS = 4;
+    const dataDir = tempDataDir('sluice-idem-crash-');
+    const port = await freePort();
+    const args = ['--controller-port', String(await freePort())];
+    let broker: BrokerProcess = await startBrokerProcess({ dataDir, port, args });
+    try {
+      const kafka = new Kafka({ brokers: [`localhost:${port}`], logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'idem-crash', numPartitions: PARTITIONS }] });
+      await admin.disconnect();
+      const plan = [40_000, 120_000];
+      const crashes: string[] = [];
+      let restarting: Promise<void> = Promise.resolve();
+      const produced = await runScript(['produce', `localhost:${port}`, 'idem-crash', String(PARTITIONS), String(COUNT)], (line) => {
+        const match = /^delivered (\d+)/.exec(line);
+        if (match === null || plan[0] === undefined || Number(match[1]) < plan[0]) return;
+        plan.shift();
+        restarting = restarting.then(async () => {
+          const t0 = Date.now();
+          await broker.kill();
+          broker = await startBrokerProcess({ dataDir, port, args });
+          crashes.push(`SIGKILL at ${match[1]} delivered, back in ${Date.now() - t0} ms`);
+        });
+      }, 180_000);
+      await restarting;
+      const verified = await runScript(['verify', `localhost:${port}`, 'idem-crash', String(PARTITIONS), String(COUNT)], () => undefined, 150_000);
+      console.log('librdkafka idempotent producer across kill -9', JSON.stringify({ crashes, produced, verified }, null, 1));
+      expect(crashes).toHaveLength(2);
+      expect(produced.delivered).toBe(COUNT);
+      expect(produced.failed).toBe(0);
+      expect(verified.records).toBe(COUNT);
+      expect(verified.duplicates).toBe(0);
+      expect(verified.gaps).toBe(0);
+      expect(verified.orderBreaks).toBe(0);
+    } finally {
+      await broker.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 360_000);
 });
 
 /** Counts the batches the broker answers as retries of batches it already holds (test-only wrap). */
