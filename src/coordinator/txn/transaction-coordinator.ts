@@ -178,7 +178,12 @@ export class TransactionCoordinator {
       ? () => this.loadExisting()
       : () => {
           this.loaded.delete(partition);
-          for (const id of [...this.txns.keys()]) if (this.partitionFor(id) === partition) this.txns.delete(id);
+          for (const [id, txn] of [...this.txns]) {
+            if (this.partitionFor(id) !== partition) continue;
+            // The new leader recovers these offsets from __consumer_offsets; here they would read as unstable forever.
+            this.pendingOffsets.take(txn.producerId);
+            this.txns.delete(id);
+          }
         };
     void this.queue.run(task).catch((error: unknown) => this.deps.log.error({ err: error, partition }, 'transaction state (un)load failed'));
   }
