@@ -119,7 +119,10 @@ function recordsFailure(failure: RecordsFailure): ProduceOutcome {
 
 /**
  * Owns the partition replicas on this broker: creates and deletes their logs as the metadata
- * image says, serves produce and fetch on leaders, and advances high watermarks.
+ * image says, serves produce and fetch on leaders, and advances high watermarks. As a leader it
+ * tracks each follower's fetches and proposes ISR shrinks and expansions (AlterPartition, one in
+ * flight per partition); as a follower it applies what the fetcher brings (log and producer
+ * state) and truncates where the leader's epochs say it diverged.
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
