@@ -1,5 +1,6 @@
 import type { ConnectionInfo, FrameTransport, RequestDispatcher } from './types.js';
 import { FrameReader, FrameSizeError } from './frame-reader.js';
+import { releaseReadBuffer } from '../storage/read-buffers.js';
 
 const PRODUCE_API_KEY = 0;
 
@@ -110,8 +111,10 @@ export class Connection {
       process.nextTick(this.uncork);
     }
     if (Buffer.isBuffer(response)) return this.transport.write(response);
+    // The pieces between the frame's own bytes are records read for this response alone:
+    // once written, their buffers can take a later read.
     let flowing = true;
-    for (const chunk of response) flowing = this.transport.write(chunk);
+    for (const chunk of response) flowing = this.transport.write(chunk, () => releaseReadBuffer(chunk));
     return flowing;
   }
 

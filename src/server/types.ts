@@ -34,7 +34,8 @@ export interface FrameTransport {
   on(event: 'close', listener: () => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'drain', listener: () => void): this;
-  write(chunk: Buffer): boolean;
+  /** `callback` runs once the chunk has been handed to the kernel (or the write failed). */
+  write(chunk: Buffer, callback?: (error?: Error | null) => void): boolean;
   /** Optional (net.Socket has both): writes between cork and uncork leave in one writev. */
   cork?(): void;
   uncork?(): void;

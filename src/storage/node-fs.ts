@@ -3,6 +3,7 @@
 // never stalls the event loop. Descriptors are bounded by an LRU (DescriptorCache).
 
 import * as fs from 'node:fs';
+import { takeReadBuffer } from './read-buffers.js';
 import type { FileHandle, FileSystem } from './types.js';
 
 /**
@@ -119,7 +120,7 @@ class NodeFileHandle implements FileHandle {
   }
 
   read(position: number, length: number): Buffer {
-    const target = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.length - position)));
+    const target = takeReadBuffer(Math.max(0, Math.min(length, this.length - position)));
     const n = this.readInto(position, target, 0, target.length);
     return n === target.length ? target : target.subarray(0, n);
   }
