@@ -1,3 +1,5 @@
+import { releaseReadBuffer, takeReadBuffer } from '../storage/read-buffers.js';
+
 /**
  * Splits a byte stream into int32-size-prefixed frames. A frame contained in one chunk comes
  * out as a subarray of it. A frame split across chunks is allocated once its size is known and
@@ -5,16 +7,7 @@
  * the frame is still on its way, instead of concatenating the chunk list when the last arrives
  * (a 1 MB Produce request comes in ~16 chunks; the concat was 7–10 % of the broker's busy time).
  */
-/** Frames from this size on get buffers that `recycle` can hand to a later frame. */
-const RECYCLED_FRAME_MIN_BYTES = 64 * 1024;
-/** Spare frame buffers a reader keeps: one being filled while the previous is processed, and one more. */
-const MAX_SPARE_FRAMES = 2;
-
 export class FrameReader {
-  /** Backing stores of frames given out that `recycle` may take back, and those free for reuse. */
-  private readonly recyclable = new WeakSet<ArrayBufferLike>();
-  private readonly spare: ArrayBufferLike[] = [];
-
   /** The frame being filled, and how many of its bytes have arrived. */
   private partial: Buffer | null = null;
   private filled = 0;
@@ -66,28 +59,22 @@ export class FrameReader {
   }
 
   /**
-   * A buffer for a frame split across chunks. Large ones come from the spares when one fits:
-   * a fresh 1 MB buffer per Produce request meant page faults on every byte copied in and, at
+   * A buffer for a frame split across chunks. Large ones come from the process's pool of
+   * reusable buffers (storage/read-buffers.ts, shared with segment reads, at most 8 spares): a
+   * fresh 1 MB buffer per Produce request meant page faults on every byte copied in and, at
    * 100+ MB/s, a major GC several times a second (V8 collects when external memory grows).
    */
   private allocate(size: number): Buffer {
-    if (size < RECYCLED_FRAME_MIN_BYTES) return Buffer.allocUnsafe(size);
-    const i = this.spare.findIndex((store) => store.byteLength >= size && store.byteLength <= 2 * size);
-    if (i >= 0) return Buffer.from(this.spare.splice(i, 1)[0]!, 0, size);
-    const frame = Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(size))).subarray(0, size);
-    this.recyclable.add(frame.buffer);
-    return frame;
+    return takeReadBuffer(size);
   }
 
   /**
-   * Hands a frame's buffer back for a later frame. Only for a frame nothing refers to any more:
-   * the connection recycles Produce requests once answered (their records were written to the
-   * log, which copies them).
+   * Hands a frame's buffer back for a later frame or read. Only for a frame nothing refers to
+   * any more: the connection recycles Produce requests once answered (their records were
+   * written to the log, which copies them). Frames that are views of a socket chunk are ignored.
    */
   recycle(frame: Buffer): void {
-    if (frame.byteOffset !== 0 || !this.recyclable.has(frame.buffer) || this.spare.length >= MAX_SPARE_FRAMES) return;
-    if (this.spare.includes(frame.buffer) || this.partial?.buffer === frame.buffer) return;
-    this.spare.push(frame.buffer);
+    if (frame.byteOffset === 0 && this.partial?.buffer !== frame.buffer) releaseReadBuffer(frame);
   }
 
   /** Bytes received that are not yet part of a returned frame. */

@@ -1,12 +1,12 @@
 // Buffers for large segment reads (what a fetch sends), reused once the socket has written
-// them. A fresh 1 MB buffer per fetch cost ~2 ms per MB in page faults on this machine against
+// them, and for large request frames (a Produce request, reused once answered). A fresh 1 MB buffer per fetch cost ~2 ms per MB in page faults on this machine against
 // 0.25 ms per MB to read into a buffer already mapped (bench/FINDINGS.md): most of the
 // broker's CPU when serving a consumer. The server hands a buffer back only after the socket's
 // write callback; one that is never handed back is garbage collected like any buffer.
 
 /** Reads from this size on use reusable buffers. */
 const REUSED_READ_MIN_BYTES = 64 * 1024;
-/** Spare buffers kept for the whole process (each at most 2x the read it served). */
+/** Spare buffers kept for the whole process (each at most 2x the size it served): at most 16 MB. */
 const MAX_SPARE_BUFFERS = 8;
 
 const reusable = new WeakSet<ArrayBufferLike>();
