@@ -490,12 +490,12 @@ rmSync(work, { recursive: true, force: true });
 
 // ---------- start-up (bench/startup, its own fresh processes) ----------
 
-let startup: { startupMsMedian: number; startupMsMin: number; idleRssMbMedian: number; runs: number } | undefined;
+let startup: { startupMsMedian: number; startupMsMin: number; startupCpuMsMedian: number; idleRssMbMedian: number; runs: number } | undefined;
 if (!SKIP_STARTUP) {
   const load1 = loadAverage()[0];
   await run(process.execPath, [...tsxImport, join(ROOT, 'bench/startup/startup.bench.ts')], 120_000, { ...process.env, STARTUP_RUNS: QUICK ? '3' : '5' });
   startup = { ...(JSON.parse(readFileSync(join(RESULTS, 'startup.json'), 'utf8')) as NonNullable<typeof startup>), ...{ load1 } };
-  log(`start-up: median ${startup.startupMsMedian} ms (min ${startup.startupMsMin}), idle RSS ${startup.idleRssMbMedian} MB · load ${load1}`);
+  log(`start-up: median ${startup.startupMsMedian} ms (min ${startup.startupMsMin}; broker CPU ${startup.startupCpuMsMedian} ms), idle RSS ${startup.idleRssMbMedian} MB · load ${load1}`);
 }
 
 // ---------- report ----------
@@ -570,6 +570,7 @@ md.push(`| broker RSS under load (max sampled every 100 ms) | ${result.memory.lo
 md.push(`| broker VmHWM at the end | ${result.memory.vmHwmMb} MB |`);
 if (startup) {
   md.push(`| start-up: spawn → first produce acknowledged (bench/startup, median of ${startup.runs}) | ${startup.startupMsMedian} ms (min ${startup.startupMsMin}) |`);
+  md.push(`| start-up: broker CPU (user + system) until the first produce is acknowledged, median | ${startup.startupCpuMsMedian} ms |`);
   md.push(`| idle RSS (bench/startup, median) | ${startup.idleRssMbMedian} MB |`);
 }
 md.push('');

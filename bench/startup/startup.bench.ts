@@ -61,7 +61,13 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-async function once(): Promise<{ startupMs: number; idleRssMb: number }> {
+/** CPU time (user + system) the process has used, ms; clock-tick resolution (10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function once(): Promise<{ startupMs: number; startupCpuMs: number; idleRssMb: number }> {
   const port = await freePort();
   const controllerPort = await freePort();
   const t0 = performance.now();
@@ -79,10 +85,13 @@ async function once(): Promise<{ startupMs: number; idleRssMb: number }> {
     produce.topicData = [{ name: 'startup', partitionData: [{ index: 0, records: buildUncompressedRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]) }] }];
     const answer = decodeResponseFrame(await roundTrip(socket, encodeRequestFrame(0, 9, 2, 'bench', ProduceRequest, produce)), 0, 9, ProduceResponse);
     const startupMs = performance.now() - t0;
+    // On a shared machine the wall time mostly measures the neighbours; the CPU the broker
+    // spent to get here does not.
+    const startupCpuMs = cpuMs(child.pid!);
     if (answer.body.responses[0]?.partitionResponses[0]?.errorCode !== 0) throw new Error('produce failed');
     socket.destroy();
     await new Promise((r) => setTimeout(r, 2000));
-    return { startupMs, idleRssMb: rssMb(child.pid!) };
+    return { startupMs, startupCpuMs, idleRssMb: rssMb(child.pid!) };
   } finally {
     child.kill('SIGKILL');
   }
@@ -96,6 +105,7 @@ const result = {
   runs: RUNS,
   startupMsMedian: Number(median(runs.map((r) => r.startupMs)).toFixed(1)),
   startupMsMin: Number(Math.min(...runs.map((r) => r.startupMs)).toFixed(1)),
+  startupCpuMsMedian: median(runs.map((r) => r.startupCpuMs)),
   idleRssMbMedian: Number(median(runs.map((r) => r.idleRssMb)).toFixed(1)),
   goals: { startupMs: 150, idleRssMb: 60 },
   node: process.version,
@@ -105,4 +115,5 @@ mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/startup.json'), JSON.stringify(result, null, 2) + '\n');
 console.log('| metric | median | min | goal |\n|---|---|---|---|');
 console.log(`| spawn → first produce acknowledged | ${result.startupMsMedian} ms | ${result.startupMsMin} ms | < 150 ms |`);
+console.log(`| broker CPU (user + system) until then | ${result.startupCpuMsMedian} ms | | |`);
 console.log(`| idle RSS | ${result.idleRssMbMedian} MB | | < 60 MB |`);
