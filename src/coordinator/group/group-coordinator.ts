@@ -875,14 +875,23 @@ export class GroupCoordinator {
   private completeJoin(group: ClassicGroup): void {
     group.joinTimer?.();
     group.joinTimer = null;
-    // Members that did not rejoin in time are out.
+    // Dynamic members that did not rejoin in time are out; static ones stay (KIP-345), as in
+    // Kafka, and learn of the new generation when they next heartbeat. Members still holding a
+    // MEMBER_ID_REQUIRED id (KIP-394) keep it: they join the next generation when they come.
     for (const member of [...group.members.values()]) {
-      if (member.awaitingJoin === null) {
-        group.removeMember(member.memberId);
-      }
+      if (member.awaitingJoin === null && member.groupInstanceId === null) group.removeMember(member.memberId);
     }
-    for (const cancel of group.pendingMembers.values()) cancel();
-    group.pendingMembers.clear();
+    // Kafka's maybeElectNewJoinedLeader: the leader must be a member that rejoined. If only
+    // static members that did not rejoin are left, wait another rebalance timeout for them.
+    if (group.members.size > 0 && !this.electJoinedLeader(group)) {
+      const generation = group.generationId;
+      group.joinTimer = this.scheduler.schedule(group.rebalanceTimeoutMs(), () => {
+        void this.inGroup(group.groupId, () => {
+          if (group.state === 'PreparingRebalance' && group.generationId === generation) this.completeJoin(group);
+        });
+      });
+      return;
+    }
     const now = this.scheduler.now();
     group.generationId++;
     if (group.members.size === 0) {
@@ -915,6 +924,19 @@ export class GroupCoordinator {
         this.prepareRebalance(group, 'Removing members that did not sync in time');
       });
     });
+  }
+
+  /** Keeps the leader if it rejoined, else picks a member that did; false when none did. */
+  private electJoinedLeader(group: ClassicGroup): boolean {
+    const leader = group.leaderId === null ? undefined : group.members.get(group.leaderId);
+    if (leader !== undefined && leader.awaitingJoin !== null) return true;
+    for (const m of group.members.values()) {
+      if (m.awaitingJoin !== null) {
+        group.leaderId = m.memberId;
+        return true;
+      }
+    }
+    return false;
   }
 
   private resetAssignmentsWithError(group: ClassicGroup, errorCode: number): void {

@@ -24,7 +24,9 @@ await consumer.run({
   eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
     let out = '';
     for (const m of batch.messages) out += `M ${batch.partition} ${m.offset} ${m.value?.toString() ?? ''}\n`;
-    process.stdout.write(out);
+    // Wait until the lines have left this process: a write to a full pipe is queued, and a
+    // SIGKILL after a commit but before the flush would lose records the group counts as done.
+    await new Promise((resolve) => process.stdout.write(out, resolve));
     // Resolved before the heartbeat: if that heartbeat learns of a rebalance, kafkajs commits
     // what was resolved before it rejoins, so the next owner does not consume the batch again.
     const last = batch.messages.at(-1);

@@ -241,6 +241,59 @@ describe('classic group state machine', () => {
     expect(await other).toMatchObject({ errorCode: 0, generationId: 2, protocolName: 'roundrobin' });
   });
 
+  it('keeps a KIP-394 pending member id across a completed join, as Kafka does', async () => {
+    const g = `g${groupSeq++}`;
+    const firstId = (await groups.joinGroup(joinParams(g, { requireKnownMemberId: true, apiVersion: 4 }))).memberId;
+    const secondId = (await groups.joinGroup(joinParams(g, { requireKnownMemberId: true, apiVersion: 4, clientId: 'late' }))).memberId;
+    const a = groups.joinGroup(joinParams(g, { memberId: firstId, apiVersion: 4 }));
+    // The initial (zero) delay completes the join without the second member, which is still pending.
+    await completeInitialJoin(groups, clock, g);
+    expect((await a).generationId).toBe(1);
+    // It comes back with the id it was given: accepted (a new rebalance), not UNKNOWN_MEMBER_ID.
+    const late = groups.joinGroup(joinParams(g, { memberId: secondId, apiVersion: 4, clientId: 'late' }));
+    await settle(groups, g);
+    expect((await groups.generation(g))?.state).toBe('PreparingRebalance');
+    const a2 = groups.joinGroup(joinParams(g, { memberId: firstId, apiVersion: 4 }));
+    const [joinedLate, joinedA] = await Promise.all([late, a2]);
+    expect(joinedLate).toMatchObject({ errorCode: 0, generationId: 2, memberId: secondId });
+    expect(joinedA.members.map((m) => m.memberId).sort()).toEqual([firstId, secondId].sort());
+  });
+
+  it('keeps a static member that does not rejoin a rebalance; a dynamic one is removed', async () => {
+    const g = `g${groupSeq++}`;
+    const s = groups.joinGroup(joinParams(g, { groupInstanceId: 'stays' }));
+    const d = groups.joinGroup(joinParams(g, { clientId: 'dyn' }));
+    await completeInitialJoin(groups, clock, g);
+    let [js, jd] = await Promise.all([s, d]);
+    if (js.generationId !== jd.generationId) {
+      // The second joiner started another rebalance: both rejoin once more.
+      [js, jd] = await Promise.all([
+        groups.joinGroup(joinParams(g, { memberId: js.memberId, groupInstanceId: 'stays' })),
+        groups.joinGroup(joinParams(g, { memberId: jd.memberId, clientId: 'dyn' })),
+      ]);
+    }
+    const generation = jd.generationId;
+    for (const m of [js, jd]) {
+      void groups.syncGroup({ groupId: g, generationId: generation, memberId: m.memberId, groupInstanceId: m === js ? 'stays' : null, protocolType: null, protocolName: null, assignments: [] });
+    }
+    await settle(groups, g);
+    expect((await groups.generation(g))?.state).toBe('Stable');
+    // The dynamic member changes its subscription; the static one keeps heartbeating (so its
+    // session stays alive) but does not rejoin within the rebalance timeout.
+    const rejoin = groups.joinGroup(joinParams(g, { memberId: jd.memberId, clientId: 'dyn', protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }));
+    await settle(groups, g);
+    for (let t = 0; t < REBALANCE; t += SESSION / 2) {
+      expect(await groups.heartbeat(g, generation, js.memberId, 'stays')).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      clock.advance(SESSION / 2);
+      await settle(groups, g);
+    }
+    const answer = await rejoin;
+    expect(answer).toMatchObject({ errorCode: 0, generationId: generation + 1, leader: jd.memberId });
+    expect(answer.members.map((m) => m.memberId).sort()).toEqual([js.memberId, jd.memberId].sort());
+    // The static member is still there, on the old generation: its heartbeat says so.
+    expect(await groups.heartbeat(g, generation, js.memberId, 'stays')).toBe(ErrorCode.ILLEGAL_GENERATION);
+  });
+
   it('checks SyncGroup protocol type and name (v5)', async () => {
     const g = `g${groupSeq++}`;
     const join = groups.joinGroup(joinParams(g));

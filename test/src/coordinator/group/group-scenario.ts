@@ -7,7 +7,7 @@
 //   F p,p,...  whole assignment (eager)   A p,p,...  added   R p,p,...  revoked
 //   M p offset value                      one record, value "<partition>:<sequence>"
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import kafkajs from 'kafkajs';
 import { startBrokerProcess, tempDataDir, type BrokerProcess } from '../../../helpers/broker-process.js';
 
@@ -132,6 +132,9 @@ export class Member {
   }
 }
 
+/** SLUICE_GROUP_BROKER_LOG=info shows the broker's group log in a failure's output. */
+const brokerArgs = process.env.SLUICE_GROUP_BROKER_LOG ? ['--log-level', process.env.SLUICE_GROUP_BROKER_LOG] : [];
+
 export type Launch = (bootstrap: string, group: string, topic: string) => ChildProcess;
 
 export interface ScenarioOptions {
@@ -179,8 +182,13 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
   const members: Member[] = [];
   let broker: BrokerProcess | null = null;
   const clients: { disconnect(): Promise<void> }[] = [];
+  // Which sequences were consumed, by anyone.
+  const capacity = Math.ceil(o.records / P) + 100;
+  const seen = Array.from({ length: P }, () => new Uint8Array(capacity));
+  const coverage = (): { seen: number; firstMissing: number }[] =>
+    seen.map((bits) => ({ seen: bits.reduce((n, b) => n + b, 0), firstMissing: bits.indexOf(0) }));
   try {
-    broker = await startBrokerProcess({ dataDir });
+    broker = await startBrokerProcess({ dataDir, args: brokerArgs });
     const kafka = (b: BrokerProcess): kafkajs.Kafka =>
       new kafkajs.Kafka({ clientId: `${o.label}-driver`, brokers: [b.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
     let admin = kafka(broker).admin();
@@ -207,9 +215,7 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
       }
     };
 
-    // Which sequences were consumed, by anyone; and what the members consumed after the restart.
-    const capacity = Math.ceil(o.records / P) + 100;
-    const seen = Array.from({ length: P }, () => new Uint8Array(capacity));
+    // What the members consumed after the restart.
     let unique = 0;
     let total = 0;
     const maxBefore = new Array<number>(P).fill(-1);
@@ -286,7 +292,7 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
     clients.length = 0;
     const code = await broker.stop();
     if (code !== 0) throw new Error(`broker exited with ${code} on SIGTERM:\n${broker.output()}`);
-    broker = await startBrokerProcess({ dataDir });
+    broker = await startBrokerProcess({ dataDir, args: brokerArgs });
     admin = kafka(broker).admin();
     await admin.connect();
     clients.push(admin);
@@ -313,7 +319,7 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
       const liveCode = await broker.stop();
       if (liveCode !== 0) throw new Error(`broker exited with ${liveCode} on SIGTERM:\n${broker.output()}`);
       const liveRestartAt = Date.now();
-      broker = await startBrokerProcess({ dataDir, port });
+      broker = await startBrokerProcess({ dataDir, port, args: brokerArgs });
       const producer3 = kafka(broker).producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer3.connect();
       clients.push(producer3);
@@ -345,8 +351,11 @@ export async function runGroupScenario(o: ScenarioOptions): Promise<ScenarioFigu
       durationMs: Date.now() - started,
     };
   } catch (error) {
+    // Per partition: how many sequences were seen, and the first one missing.
+    const gaps = coverage().map((c, p) => `p${p}: ${c.seen} seen, first missing ${c.firstMissing}`).join('; ');
     const tails = members.map((m) => `--- ${m.name} (alive ${m.alive}, ${m.records} records, owns ${[...m.owned].join(',')})\n${m.output}`).join('\n');
-    throw new Error(`${(error as Error).message}\n${tails}\n--- broker\n${broker?.output().slice(-3000) ?? ''}`, { cause: error });
+    if (process.env.SLUICE_GROUP_BROKER_LOG) writeFileSync(`/tmp/${o.label}-broker.log`, broker?.output() ?? '');
+    throw new Error(`${(error as Error).message}\n${gaps}\n${tails}\n--- broker\n${broker?.output().slice(-3000) ?? ''}`, { cause: error });
   } finally {
     for (const m of members) m.kill();
     for (const c of clients) await c.disconnect().catch(() => undefined);
