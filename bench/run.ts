@@ -6,8 +6,12 @@
 // Every Sluice figure is printed next to the limit measured in the same run: a bare Node server
 // that appends length-prefixed frames of the same size as the Produce requests to a file
 // (bench/limit), and a bare file → socket streamer over the very segment files Sluice wrote.
-// Load comes from a librdkafka-based C generator (bench/load/rdkafka-load.c, compiled here) so
-// the client is not the bottleneck; kafkajs is run for reference.
+// Load comes from a librdkafka-based C generator (bench/load/rdkafka-load.c, compiled here) and,
+// for the rows marked "raw", from bench/load/raw-kafka.ts: pre-encoded Produce requests and plain
+// Fetch requests with no per-record work, so that row measures the broker and not the client
+// (librdkafka uses about a core building 1 KiB records on this 2-core machine). kafkajs is run
+// for reference. Each row carries the broker's own CPU time per MB and its busy fraction
+// (CPU time ÷ the run's duration): near 1 the broker is the bottleneck, well below it the client is.
 //
 // Writes bench/results/sluice-<timestamp>.{json,md}, latest.json, latest.md and two SVG charts.
 // Figures taken under a high load average are noise: each row carries the load average it ran at.
@@ -90,6 +94,23 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are fields 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Time the broker's main thread spent runnable but waiting for a core (/proc/<pid>/task/<pid>/schedstat,
+ * second field, ns), in ms. On this shared machine a broker that is not busy may be starved rather
+ * than idle: busy + this, over the run's duration, near 1 means the broker is what paces the run.
+ */
+function runqueueMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
 }
 
 function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -274,6 +295,11 @@ interface ProduceRow {
   load1: number;
   topic: string;
   failed: number;
+  /** Broker CPU (user + system) during the run, per MB on the wire, and ÷ the run's duration. */
+  brokerCpuMsPerMb: number;
+  brokerBusy: number;
+  /** Broker main thread's time runnable but waiting for a core, ÷ the run's duration. */
+  brokerStarved: number;
 }
 
 const produceRows: ProduceRow[] = [];
@@ -291,7 +317,11 @@ for (const cell of matrix) {
   // About 60 MB of 1 KiB records or 20 MB of 100 B records; capped in time either way.
   const count = (cell.size >= 1024 ? 60_000 : 200_000) / (QUICK ? 1.5 : 1);
   const load1 = loadAverage()[0];
+  const cpu0 = cpuMs(brokerPid);
+  const wait0 = runqueueMs(brokerPid);
   const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', String(cell.size), '-a', cell.acks === 'all' ? '-1' : cell.acks, '-z', cell.compression, '-p', String(cell.partitions), '-T', QUICK ? '6' : '12'], 60_000);
+  const brokerCpu = cpuMs(brokerPid) - cpu0;
+  const brokerWait = runqueueMs(brokerPid) - wait0;
   const limit = await produceLimit(out);
   const wireMbPerSec = out.requestBytes / out.seconds / 1e6;
   const wirePerRecord = out.requestBytes / Math.max(1, out.delivered);
@@ -312,9 +342,12 @@ for (const cell of matrix) {
     load1,
     topic,
     failed: out.failed,
+    brokerCpuMsPerMb: round(brokerCpu / (out.requestBytes / 1e6), 2),
+    brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
+    brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
   };
   produceRows.push(row);
-  log(`produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · load ${load1}`);
+  log(`produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved} · load ${load1}`);
 }
 
 // ---------- kafkajs for reference ----------
@@ -342,13 +375,78 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
     load1,
     topic,
     failed: out.failed,
+    brokerCpuMsPerMb: NaN,
+    brokerBusy: NaN,
+    brokerStarved: NaN,
   });
   log(`kafkajs produce ${size} B 1p acks=1: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s · ratio to the limit ${kafkajsRows.at(-1)!.ratio}`);
+}
+
+// ---------- raw: pre-encoded requests, no per-record work in the client (bench/load/raw-kafka.ts) ----------
+
+// ~1 MB requests (librdkafka's batch.size and message.max.bytes), one batch per partition, up to
+// 5 in flight per connection (max.in.flight); the limit gets frames of the same size, 5 in flight.
+// Bounded by bytes (about a second or two at the broker's pace) and by time.
+const rawRows: ProduceRow[] = [];
+const rawMatrix = [
+  { size: 1024, partitions: 1, acks: '1', compression: 'none' },
+  { size: 100, partitions: 1, acks: '1', compression: 'none' },
+  { size: 1024, partitions: 8, acks: '1', compression: 'none' },
+  { size: 1024, partitions: 1, acks: 'all', compression: 'none' },
+  { size: 1024, partitions: 1, acks: '1', compression: 'lz4' },
+].filter((c) => !QUICK || (c.partitions === 1 && c.acks === '1' && c.compression === 'none'));
+for (const cell of rawMatrix) {
+  const { topic } = await mustCreateTopic(`raw-${cell.size}b-${cell.partitions}p`, cell.partitions);
+  const load1 = loadAverage()[0];
+  const cpu0 = cpuMs(brokerPid);
+  const wait0 = runqueueMs(brokerPid);
+  const out = JSON.parse(
+    (
+      await run(
+        process.execPath,
+        [...tsxImport, join(ROOT, 'bench/load/raw-kafka.ts'), 'produce', brokers, topic, '--size', String(cell.size), '--partitions', String(cell.partitions), '--acks', cell.acks, '--compression', cell.compression, '--inflight', '5', '--bytes', String((QUICK ? 200 : 600) << 20), '--seconds', QUICK ? '4' : '8'],
+        90_000,
+      )
+    )
+      .trim()
+      .split('\n')
+      .pop()!,
+  ) as ProduceOut & { clientCpuMs: number };
+  const brokerCpu = cpuMs(brokerPid) - cpu0;
+  const brokerWait = runqueueMs(brokerPid) - wait0;
+  if (out.firstError) log(`raw produce ${cell.size} B ${cell.partitions}p: ${out.firstError}`);
+  const limit = await produceLimit(out);
+  const wireMbPerSec = out.requestBytes / out.seconds / 1e6;
+  const wirePerRecord = out.requestBytes / Math.max(1, out.delivered);
+  const row: ProduceRow = {
+    client: 'raw',
+    ...cell,
+    records: out.delivered,
+    recordsPerSec: round(out.recordsPerSec, 0),
+    mbPerSec: round(out.mbPerSec),
+    wireMbPerSec: round(wireMbPerSec),
+    p50Ms: out.p50Ms,
+    p99Ms: out.p99Ms,
+    p999Ms: out.p999Ms,
+    requestBytesAvg: Math.round(out.requestBytes / Math.max(1, out.requests)),
+    limitWireMbPerSec: round(limit.mbPerSec),
+    limitRecordsPerSec: round((limit.mbPerSec * 1e6) / wirePerRecord, 0),
+    ratio: round(wireMbPerSec / limit.mbPerSec, 3),
+    load1,
+    topic,
+    failed: out.failed,
+    brokerCpuMsPerMb: round(brokerCpu / (out.requestBytes / 1e6), 2),
+    brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
+    brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
+  };
+  rawRows.push(row);
+  log(`raw produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}, ${row.requestBytesAvg} B requests) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(out.clientCpuMs / 1000 / out.seconds, 2)} of a core · load ${load1}`);
 }
 
 // ---------- consume from the beginning, beside a bare streamer over the same segment files ----------
 
 interface ConsumeRow {
+  client: string;
   size: number;
   partitions: number;
   records: number;
@@ -359,23 +457,41 @@ interface ConsumeRow {
   limitLogMbPerSec: number;
   ratio: number;
   load1: number;
+  brokerCpuMsPerMb: number;
+  brokerBusy: number;
+  /** Broker main thread's time runnable but waiting for a core, ÷ the run's duration. */
+  brokerStarved: number;
 }
 const consumeRows: ConsumeRow[] = [];
-for (const size of QUICK ? [1024] : [1024, 100]) {
-  const source = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
-  const logFiles = readdirSync(join(dataDir, `${source.topic}-0`))
-    .filter((f) => f.endsWith('.log'))
-    .sort()
-    .map((f) => join(dataDir, `${source.topic}-0`, f));
-  const logBytes = logFiles.reduce((sum, f) => sum + statSync(f).size, 0);
-  const load1 = loadAverage()[0];
-  const out = await load<ConsumeOut>(['consume', '-b', brokers, '-t', source.topic, '-n', String(source.records), '-p', '1', '-T', '30'], 60_000);
+
+/** The limit for a consume row: a bare streamer over the same segment files, best of three. */
+async function streamLimit(logFiles: string[]): Promise<RawOut> {
   const streamer = await serve(process.execPath, [...tsxImport, join(ROOT, 'bench/limit/limit-server.ts'), 'stream', ...logFiles]);
   const limit = await bestOf(3, () => load<RawOut>(['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000));
   await stopChild(streamer.child);
+  return limit;
+}
+function segmentFiles(topic: string): string[] {
+  return readdirSync(join(dataDir, `${topic}-0`))
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => join(dataDir, `${topic}-0`, f));
+}
+for (const size of QUICK ? [1024] : [1024, 100]) {
+  const source = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+  const logFiles = segmentFiles(source.topic);
+  const logBytes = logFiles.reduce((sum, f) => sum + statSync(f).size, 0);
+  const load1 = loadAverage()[0];
+  const cpu0 = cpuMs(brokerPid);
+  const wait0 = runqueueMs(brokerPid);
+  const out = await load<ConsumeOut>(['consume', '-b', brokers, '-t', source.topic, '-n', String(source.records), '-p', '1', '-T', '30'], 60_000);
+  const brokerCpu = cpuMs(brokerPid) - cpu0;
+  const brokerWait = runqueueMs(brokerPid) - wait0;
+  const limit = await streamLimit(logFiles);
   const streamingSeconds = out.records / out.recordsPerSec;
   const logMbPerSec = logBytes / streamingSeconds / 1e6;
   consumeRows.push({
+    client: 'librdkafka',
     size,
     partitions: 1,
     records: out.records,
@@ -386,8 +502,46 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
     limitLogMbPerSec: round(limit.mbPerSec),
     ratio: round(logMbPerSec / limit.mbPerSec, 3),
     load1,
+    brokerCpuMsPerMb: round(brokerCpu / (logBytes / 1e6), 2),
+    brokerBusy: round(brokerCpu / 1000 / streamingSeconds, 2),
+    brokerStarved: round(brokerWait / 1000 / streamingSeconds, 2),
   });
   log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${consumeRows.at(-1)!.ratio} · load ${load1}`);
+}
+
+// Raw fetch of the raw 1 KiB partition (a few hundred MB): Fetch v12, 1 MB per request (the
+// streamer's read size and librdkafka's max.partition.fetch.bytes), 4 requests in flight.
+{
+  const source = rawRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+  const logFiles = segmentFiles(source.topic);
+  const load1 = loadAverage()[0];
+  const cpu0 = cpuMs(brokerPid);
+  const wait0 = runqueueMs(brokerPid);
+  const out = JSON.parse(
+    (await run(process.execPath, [...tsxImport, join(ROOT, 'bench/load/raw-kafka.ts'), 'fetch', brokers, source.topic, '--max-bytes', String(1 << 20), '--inflight', '4', '--seconds', '30'], 90_000)).trim().split('\n').pop()!,
+  ) as ConsumeOut & { logBytes: number; clientCpuMs: number };
+  const brokerCpu = cpuMs(brokerPid) - cpu0;
+  const brokerWait = runqueueMs(brokerPid) - wait0;
+  const limit = await streamLimit(logFiles);
+  const logMbPerSec = out.logBytes / out.seconds / 1e6;
+  consumeRows.push({
+    client: 'raw',
+    size: 1024,
+    partitions: 1,
+    records: out.records,
+    recordsPerSec: round(out.recordsPerSec, 0),
+    mbPerSec: round((out.records * 1024) / out.seconds / 1e6),
+    logMbPerSec: round(logMbPerSec),
+    firstRecordMs: out.firstRecordMs,
+    limitLogMbPerSec: round(limit.mbPerSec),
+    ratio: round(logMbPerSec / limit.mbPerSec, 3),
+    load1,
+    brokerCpuMsPerMb: round(brokerCpu / (out.logBytes / 1e6), 2),
+    brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
+    brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
+  });
+  const row = consumeRows.at(-1)!;
+  log(`raw consume 1024 B: ${row.recordsPerSec} rec/s (log ${row.logMbPerSec} MB/s) · limit ${row.limitLogMbPerSec} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(out.clientCpuMs / 1000 / out.seconds, 2)} of a core · load ${load1}`);
 }
 
 // ---------- produce latency at fixed fractions of the peak ----------
@@ -501,12 +655,17 @@ if (!SKIP_STARTUP) {
 // ---------- report ----------
 
 const oneKiB = peak;
-const consume1k = consumeRows.find((r) => r.size === 1024)!;
+const consume1k = consumeRows.find((r) => r.size === 1024 && r.client === 'librdkafka')!;
+const rawProduce1k = rawRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+const rawConsume1k = consumeRows.find((r) => r.size === 1024 && r.client === 'raw')!;
 const half = latencyRows.find((r) => r.fraction === 0.5)!;
 const tenK = partitionRows.find((r) => r.partitions === 10_000);
 const goals = [
   { goal: 'produce ≥ 60 % of the limit (1 KiB, 1 partition, acks=1)', value: `${round(oneKiB.ratio * 100)} %`, met: oneKiB.ratio >= 0.6 },
   { goal: 'consume ≥ 70 % of the limit (1 KiB, 1 partition)', value: `${round(consume1k.ratio * 100)} %`, met: consume1k.ratio >= 0.7 },
+  // The same two goals with the broker-bound raw client (bench/load/raw-kafka.ts).
+  { goal: 'produce ≥ 60 % of the limit, raw client (1 KiB, 1 partition, acks=1)', value: `${round(rawProduce1k.ratio * 100)} %`, met: rawProduce1k.ratio >= 0.6 },
+  { goal: 'consume ≥ 70 % of the limit, raw client (1 KiB, 1 partition)', value: `${round(rawConsume1k.ratio * 100)} %`, met: rawConsume1k.ratio >= 0.7 },
   { goal: 'p99 produce latency < 5 ms at 50 % of peak', value: `${half.p99Ms} ms`, met: half.p99Ms < 5 },
   ...(startup
     ? [
@@ -529,6 +688,7 @@ const result = {
   goals,
   produce: produceRows,
   kafkajs: kafkajsRows,
+  raw: rawRows,
   consume: consumeRows,
   latency: { rows: latencyRows, limit: latencyLimit, capacityAtLatencySettings: latencyCapacity },
   partitions: partitionRows,
@@ -542,14 +702,16 @@ md.push(`# Sluice against the limit of this machine`, '');
 md.push(`${at.toISOString()}${QUICK ? ' (quick run)' : ''} · broker dist/ built ${result.broker.distBuiltAt} (HEAD ${result.broker.head}) · ${result.machine.cpus} × ${result.machine.model} · Node ${process.version} · load average at the end ${result.machine.loadAverageAtEnd.join(' ')}. The *limit* is a bare Node server in the same run (see bench/limit), best of three tries; *ratio* = Sluice (one try) ÷ limit on the same bytes. Rows taken at a load average well above the core count are noise.`, '');
 md.push('## Goals', '', '| goal | measured | met |', '|---|---|---|');
 for (const g of goals) md.push(`| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`);
-md.push('', '## Produce (librdkafka C generator; kafkajs for reference)', '');
-md.push('| client | record | partitions | acks | compression | records/s | MB/s (values) | MB/s (wire) | p50 / p99 / p99.9 ms | avg request | limit MB/s (wire) | limit records/s | ratio | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const r of [...produceRows, ...kafkajsRows])
-  md.push(`| ${r.client} | ${r.size} B | ${r.partitions} | ${r.acks} | ${r.compression} | ${r.recordsPerSec} | ${r.mbPerSec} | ${Number.isNaN(r.wireMbPerSec) ? '–' : r.wireMbPerSec} | ${r.p50Ms} / ${r.p99Ms} / ${r.p999Ms} | ${Number.isNaN(r.requestBytesAvg) ? '–' : `${r.requestBytesAvg} B`} | ${r.limitWireMbPerSec} | ${r.limitRecordsPerSec} | ${r.ratio} | ${r.load1} |`);
+md.push('', '## Produce (librdkafka C generator; raw: pre-encoded requests, bench/load/raw-kafka.ts; kafkajs for reference)', '');
+md.push('*broker busy* = the broker\'s CPU time during the run ÷ the run\'s duration. *broker starved* = the time its main thread was runnable but waiting for a core (other processes on the machine), ÷ the same duration. Busy + starved near 1: the broker paces the run; well below 1: it waits for the client. The raw rows are meant to be the broker-bound figures.', '');
+md.push('| client | record | partitions | acks | compression | records/s | MB/s (values) | MB/s (wire) | p50 / p99 / p99.9 ms | avg request | limit MB/s (wire) | limit records/s | ratio | broker busy | broker starved | broker ms CPU/MB | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+const dash = (v: number, unit = ''): string => (Number.isNaN(v) ? '–' : `${v}${unit}`);
+for (const r of [...produceRows, ...rawRows, ...kafkajsRows])
+  md.push(`| ${r.client} | ${r.size} B | ${r.partitions} | ${r.acks} | ${r.compression} | ${r.recordsPerSec} | ${r.mbPerSec} | ${dash(r.wireMbPerSec)} | ${r.p50Ms} / ${r.p99Ms} / ${r.p999Ms} | ${dash(r.requestBytesAvg, ' B')} | ${r.limitWireMbPerSec} | ${r.limitRecordsPerSec} | ${r.ratio} | ${dash(r.brokerBusy)} | ${dash(r.brokerStarved)} | ${dash(r.brokerCpuMsPerMb)} | ${r.load1} |`);
 md.push('', 'Produce latencies under full load are queueing in the client (everything is sent at once); see the paced runs below for latency. kafkajs latencies are per send() of a batch.', '');
-md.push('## Consume from the beginning (librdkafka, manual assignment)', '');
-md.push('| record | records | records/s | MB/s (values) | MB/s (log bytes) | first record after | limit MB/s (same segment files) | ratio | load |', '|---|---|---|---|---|---|---|---|---|');
-for (const r of consumeRows) md.push(`| ${r.size} B | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.logMbPerSec} | ${r.firstRecordMs} ms | ${r.limitLogMbPerSec} | ${r.ratio} | ${r.load1} |`);
+md.push('## Consume from the beginning (librdkafka, manual assignment; raw: Fetch v12, 1 MB per request, 4 in flight)', '');
+md.push('| client | record | records | records/s | MB/s (values) | MB/s (log bytes) | first record after | limit MB/s (same segment files) | ratio | broker busy | broker starved | broker ms CPU/MB | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of consumeRows) md.push(`| ${r.client} | ${r.size} B | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.logMbPerSec} | ${r.firstRecordMs} ms | ${r.limitLogMbPerSec} | ${r.ratio} | ${r.brokerBusy} | ${r.brokerStarved} | ${r.brokerCpuMsPerMb} | ${r.load1} |`);
 md.push('', '## Produce latency at fixed rates (1 KiB, 1 partition, acks=1, linger.ms=1, 5 requests in flight)', '');
 md.push('| fraction of peak | target records/s | achieved | p50 ms | p99 ms | p99.9 ms | load |', '|---|---|---|---|---|---|---|');
 for (const r of latencyRows) md.push(`| ${r.fraction * 100} % | ${r.rate} | ${r.achievedRate} | ${r.p50Ms} | ${r.p99Ms} | ${r.p999Ms} | ${r.load1} |`);
