@@ -31,6 +31,7 @@ import type { AdvertisedEndpoint, BrokerServices } from '../handlers/services.js
 import { registerAllHandlers } from '../handlers/all.js';
 import { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import { groupOffsetSink } from '../coordinator/txn/group-offset-sink.js';
+import { TxnRpc } from '../coordinator/txn/txn-rpc.js';
 import { systemScheduler } from '../coordinator/group/scheduler.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/partition-for.js';
@@ -72,6 +73,8 @@ export class Broker {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The transaction coordinator's connections to other brokers; set once at start. */
+  txnRpc: TxnRpc | undefined;
   /** The transaction coordinator; set once at start, stopped before the logs close. */
   txnCoordinator: TransactionCoordinator | undefined;
   /** The active controller's broker sessions (registration, heartbeats, fencing); set once at start. */
@@ -154,12 +157,19 @@ export class Broker {
       // Coordinators move with their internal partitions' leaders (set once they exist; the
       // start-up replay comes before them and they load what this broker leads on their own).
       onLeadershipChange: (topic, partition, isLeader) => {
-        if (topic === OFFSETS_TOPIC) self.groups?.onPartitionLeadership(partition, isLeader);
+        if (topic === OFFSETS_TOPIC) {
+          self.groups?.onPartitionLeadership(partition, isLeader);
+          // Pending transactional offsets live with the partition's leader (markers come to it).
+          self.txn?.onOffsetsPartitionLeadership(partition, isLeader);
+        }
         else if (topic === TRANSACTION_STATE_TOPIC) self.txn?.onPartitionLeadership(partition, isLeader);
       },
       ...(config.sources.staticConfig.get('transaction.partition.verification.enable') === 'false'
         ? {}
-        : { verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> => txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition) }),
+        : {
+            verifyTransaction: (producerId: bigint, producerEpoch: number, topic: string, partition: number, transactionalId: string | null): Promise<number> =>
+              txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition, transactionalId),
+          }),
     });
     quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
     // Partitions another broker leads are fetched from it (replica fetchers follow leadership changes).
@@ -204,6 +214,7 @@ export class Broker {
 
     const groups = new GroupCoordinator({ nodeId: config.nodeId, config, metadata: image, controller, replicas, log: log.child({ component: 'groups' }) });
     const fetchSessions = new FetchSessionCache({ maxSlots: fetchSessionCacheSlots(config.sources.staticConfig) });
+    const txnRpc = new TxnRpc({ nodeId: config.nodeId, metadata: image, listenerName: config.interBrokerListenerName });
     const txnCoordinator: TransactionCoordinator = new TransactionCoordinator({
       config: {
         ...config,
@@ -221,6 +232,8 @@ export class Broker {
       // Committed transactional offsets land in the group coordinator (created below, used later).
       offsets: groupOffsetSink(() => groups, log.child({ component: 'txn' })),
       expireProducers: (nowMs, expirationMs) => replicas.expireProducers(nowMs, expirationMs),
+      // Markers to other brokers' partitions and KIP-890 verification with other coordinators.
+      cluster: { nodeId: config.nodeId, rpc: txnRpc },
     });
     const brokerHeartbeats = new BrokerHeartbeatManager({
       clusterId,
@@ -266,6 +279,7 @@ export class Broker {
     self.txn = txnCoordinator;
     broker.alterPartition = alterPartition;
     broker.txnCoordinator = txnCoordinator;
+    broker.txnRpc = txnRpc;
     txnCoordinator.start();
     broker.groups = groups;
     broker.brokerHeartbeats = brokerHeartbeats;
@@ -358,6 +372,7 @@ export class Broker {
     await this.controlledShutdown();
     await this.server.stop();
     await this.txnCoordinator?.stop();
+    this.txnRpc?.close();
     this.groups?.stop();
     this.followerFetchers?.stop();
     this.replicas.stopIsrExpiration();

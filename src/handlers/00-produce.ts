@@ -42,7 +42,7 @@ export function createProduceHandler(services: BrokerServices): ApiHandler<Produ
             topic.partitionData.map(async (p) => {
               if (!validAcks) return partitionResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS));
               // timeout_ms bounds the acks=all wait for the in-sync replicas (Kafka's delayed produce).
-              const outcome = await services.replicas.produce(topic.name, p.index, p.records, { acks, produceVersion: context.apiVersion, timeoutMs: request.timeoutMs });
+              const outcome = await services.replicas.produce(topic.name, p.index, p.records, { acks, produceVersion: context.apiVersion, timeoutMs: request.timeoutMs, transactionalId: request.transactionalId });
               return partitionResponse(p.index, outcome);
             }),
           ),

@@ -38,7 +38,7 @@ export interface ReplicaManagerOptions {
    * KIP-890 part 1: asks the transaction coordinator whether a transactional batch that would start
    * its producer's transaction on a partition belongs to an ongoing transaction (0, or the error).
    */
-  readonly verifyTransaction?: (producerId: bigint, producerEpoch: number, topic: string, partition: number) => Promise<number>;
+  readonly verifyTransaction?: (producerId: bigint, producerEpoch: number, topic: string, partition: number, transactionalId: string | null) => Promise<number>;
   /** Where leaders send ISR changes (the active controller); without it the ISR changes only by fencing. */
   readonly alterPartition?: AlterPartitionSender;
   /** replica.lag.time.max.ms (Kafka's default 30 s). */
@@ -60,6 +60,8 @@ export interface ProduceOptions {
   readonly origin?: 'client' | 'internal';
   /** acks=-1: how long to wait for the in-sync replicas (the request's timeout); 30 s by default. */
   readonly timeoutMs?: number;
+  /** The Produce request's transactional id: names the coordinator that verifies a transactional batch (KIP-890). */
+  readonly transactionalId?: string | null;
 }
 
 export interface FetchOptions {
@@ -102,7 +104,14 @@ function abortedIn(partition: HostedPartition, fetchOffset: bigint, records: Buf
     upTo = header.lastOffset + 1n;
     pos += header.totalSize;
   }
-  return partition.producers.abortedTransactions(fetchOffset, upTo).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+  // Ordered by first offset: the index holds them in marker order, which Kafka returns as is and
+  // the Java client and librdkafka sort themselves, but kafkajs walks the list in order, one
+  // entry per record, and lets through an aborted transaction that began before an earlier-listed
+  // one (interleaved transactions of several producers).
+  return partition.producers
+    .abortedTransactions(fetchOffset, upTo)
+    .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
+    .sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
 }
 
 /** DeleteRecords' "up to the high watermark" offset. */
@@ -427,7 +436,7 @@ export class ReplicaManager {
     const producerId = validation.first.producerId;
     const guard = origin === 'client' && validation.isTransactional && verify !== undefined ? producers.verificationGuard(producerId) : null;
     if (guard !== null) {
-      const errorCode = await verify!(producerId, validation.first.producerEpoch, topic, partitionIndex);
+      const errorCode = await verify!(producerId, validation.first.producerEpoch, topic, partitionIndex, options.transactionalId ?? null);
       if (errorCode !== 0) return produceError(errorCode, `Transactional produce of producer ${producerId} to ${topic}-${partitionIndex} is not part of an ongoing transaction`);
     }
     let appendedTo = -1n;

@@ -22,6 +22,8 @@ import type { ProduceOutcome } from '../../replication/types.js';
 import { partitionForGroup, OFFSETS_TOPIC } from '../group/partition-for.js';
 import { decodeCoordinatorRecord, offsetCommitKey, offsetCommitValue } from '../group/records.js';
 import type { Scheduler, Cancel } from '../group/scheduler.js';
+import { TxnMarkerSender, type PendingMarkers } from './txn-marker-sender.js';
+import { TxnRpcUnavailable, type TxnMarker, type TxnRpc } from './txn-rpc.js';
 import { ProducerIdManager, type ProducerIdBlockSource } from './producer-id-manager.js';
 import { NO_MEMBER, PendingTxnOffsets, type TxnOffset, type TxnOffsetMember, type TxnOffsetSink } from './txn-offsets.js';
 import {
@@ -68,6 +70,13 @@ export interface TxnCoordinatorDeps {
   readonly offsets: TxnOffsetSink;
   /** Forgets partition producer state idle longer than producer.id.expiration.ms; returns how many. */
   readonly expireProducers?: (nowMs: number, expirationMs: number) => Promise<number>;
+  /**
+   * A cluster: this broker's id and its calls to other brokers (markers to partition leaders,
+   * KIP-890 verification with another broker's coordinator). Without it everything is local.
+   */
+  readonly cluster?: { readonly nodeId: number; readonly rpc: Pick<TxnRpc, 'writeMarkers' | 'verify'> };
+  /** Between marker retries (Kafka's coordinator retries on its send loop). */
+  readonly markerRetryBackoffMs?: number;
 }
 
 export interface InitProducerIdResult {
@@ -83,6 +92,14 @@ export interface TopicPartitions {
 
 const INTERNAL_PRODUCE: ProduceOptions = { acks: -1, produceVersion: 11, origin: 'internal' };
 
+/** Verification answers a producer should retry (Kafka turns them into NOT_ENOUGH_REPLICAS). */
+const RETRIABLE_VERIFICATION = new Set<number>([
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+]);
+
 function copyTxn(txn: TxnMetadata): TxnMetadata {
   return { ...txn, partitions: new Map([...txn.partitions].map(([t, s]) => [t, new Set(s)])) };
 }
@@ -97,9 +114,47 @@ export class TransactionCoordinator {
   private creating: Promise<boolean> | undefined;
   private timers: Cancel[] = [];
   private stopped = false;
+  private readonly markers: TxnMarkerSender;
+  /** Transactional ids whose markers are being retried in the background (one retry loop each). */
+  private readonly retryingMarkers = new Set<string>();
 
   constructor(private readonly deps: TxnCoordinatorDeps) {
     this.producerIds = new ProducerIdManager(deps.allocateProducerIds);
+    this.markers = new TxnMarkerSender({
+      nodeId: deps.cluster?.nodeId ?? -1,
+      metadata: deps.metadata,
+      writeLocal: (topic, partition, m) => this.writeMarker(topic, partition, m.producerId, m.producerEpoch, m.coordinatorEpoch, m.committed),
+      ...(deps.cluster === undefined ? {} : { rpc: deps.cluster.rpc }),
+      log: deps.log,
+      retryBackoffMs: deps.markerRetryBackoffMs ?? 100,
+    });
+  }
+
+  /**
+   * The broker coordinating a transactional id when that is another broker (the leader of its
+   * __transaction_state partition), else undefined: this broker, or no cluster, or unknown yet.
+   */
+  private remoteCoordinator(transactionalId: string | null | undefined): number | undefined {
+    const cluster = this.deps.cluster;
+    if (cluster === undefined || transactionalId === null || transactionalId === undefined || transactionalId === '') return undefined;
+    const partition = this.partitionFor(transactionalId);
+    if (this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, partition)?.isLeader === true) return undefined;
+    const leader = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.get(partition)?.leader;
+    return leader === undefined || leader < 0 || leader === cluster.nodeId ? undefined : leader;
+  }
+
+  /**
+   * KIP-890 verification with another broker's coordinator (AddPartitionsToTxn v4 verify-only),
+   * as Kafka 3.9's AddPartitionsToTxnManager does; a coordinator that cannot answer is retriable.
+   */
+  private async verifyRemote(coordinator: number, transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> {
+    try {
+      return await this.deps.cluster!.rpc.verify(coordinator, transactionalId, producerId, producerEpoch, topic, [partition]);
+    } catch (error) {
+      if (!(error instanceof TxnRpcUnavailable)) throw error;
+      this.deps.log.debug({ err: error, coordinator, transactionalId }, 'transaction verification with the coordinator failed');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
   }
 
   get numPartitions(): number {
@@ -178,14 +233,36 @@ export class TransactionCoordinator {
       ? () => this.loadExisting()
       : () => {
           this.loaded.delete(partition);
-          for (const [id, txn] of [...this.txns]) {
-            if (this.partitionFor(id) !== partition) continue;
-            // The new leader recovers these offsets from __consumer_offsets; here they would read as unstable forever.
-            this.pendingOffsets.take(txn.producerId);
-            this.txns.delete(id);
-          }
+          // Pending transactional offsets stay: they belong to the __consumer_offsets partitions
+          // this broker leads, whose markers the new coordinator sends here.
+          for (const id of [...this.txns.keys()]) if (this.partitionFor(id) === partition) this.txns.delete(id);
         };
     void this.queue.run(task).catch((error: unknown) => this.deps.log.error({ err: error, partition }, 'transaction state (un)load failed'));
+  }
+
+  /**
+   * Leadership of a __consumer_offsets partition moved. The pending transactional offsets of its
+   * groups live with its leader, which commits or drops them at the transaction's marker: a
+   * partition this broker no longer leads forgets them (the new leader rebuilds them; kept here
+   * they would read as unstable forever), one it now leads rebuilds them from the transactional
+   * batches of the transactions still open in it.
+   */
+  onOffsetsPartitionLeadership(partition: number, isLeader: boolean): void {
+    if (this.stopped) return;
+    const groupsHere = (groupId: string): boolean => this.partitionForGroupOffsets(groupId) === partition;
+    if (!isLeader) {
+      for (const producerId of this.pendingOffsets.producerIds()) this.pendingOffsets.dropGroups(producerId, groupsHere);
+      return;
+    }
+    const hosted = this.deps.hostedPartition(OFFSETS_TOPIC, partition);
+    if (hosted === undefined) return;
+    void this.queue
+      .run(async () => {
+        for (const entry of hosted.producers.activeProducers()) {
+          if (entry.currentTxnFirstOffset !== null) await this.recoverOffsetsOf(entry.producerId, partition, hosted, entry.currentTxnFirstOffset);
+        }
+      })
+      .catch((error: unknown) => this.deps.log.error({ err: error, partition }, 'recovering transactional offsets failed'));
   }
 
   /** Loads the partitions of an existing __transaction_state (never creates it). */
@@ -268,33 +345,38 @@ export class TransactionCoordinator {
     for (const p of txn.partitions.get(OFFSETS_TOPIC) ?? []) {
       const hosted = this.deps.hostedPartition(OFFSETS_TOPIC, p);
       const first = hosted?.producers.producer(txn.producerId)?.currentTxnFirstOffset ?? null;
-      if (hosted === undefined || first === null) continue;
-      const log = hosted.log;
-      const end = log.logEndOffset;
-      let recovered = 0;
-      for (let offset = first; offset < end; ) {
-        const chunk = log.read(offset, { maxBytes: 1 << 20, maxOffset: end, minOneBatch: true }).records;
-        if (chunk.length === 0) break;
-        for (let pos = 0; pos + LOG_OVERHEAD <= chunk.length; ) {
-          const header = new BatchHeader(chunk, pos);
-          if (!header.isControl && header.isTransactional && header.producerId === txn.producerId) {
-            for (const record of await readRecordBatch(chunk, pos)) {
-              if (record.key === null) continue;
-              const decoded = decodeCoordinatorRecord(record.key, record.value);
-              if (decoded.type !== 'offset' || decoded.value === null) continue;
-              const v = decoded.value;
-              this.pendingOffsets.add(txn.producerId, decoded.group, NO_MEMBER, [
-                { topic: decoded.topic, partition: decoded.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) },
-              ]);
-              recovered++;
-            }
-          }
-          offset = header.lastOffset + 1n;
-          pos += header.totalSize;
-        }
-      }
-      this.deps.log.info({ transactionalId: txn.transactionalId, offsetsPartition: p, recovered }, 'recovered pending transactional offsets');
+      if (hosted === undefined || first === null || !hosted.isLeader) continue;
+      await this.recoverOffsetsOf(txn.producerId, p, hosted, first);
     }
+  }
+
+  /** The producer's transactional offset commits in one __consumer_offsets partition from `first` to the log end. */
+  private async recoverOffsetsOf(producerId: bigint, p: number, hosted: HostedPartition, first: bigint): Promise<void> {
+    const log = hosted.log;
+    const end = log.logEndOffset;
+    let recovered = 0;
+    for (let offset = first; offset < end; ) {
+      const chunk = log.read(offset, { maxBytes: 1 << 20, maxOffset: end, minOneBatch: true }).records;
+      if (chunk.length === 0) break;
+      for (let pos = 0; pos + LOG_OVERHEAD <= chunk.length; ) {
+        const header = new BatchHeader(chunk, pos);
+        if (!header.isControl && header.isTransactional && header.producerId === producerId) {
+          for (const record of await readRecordBatch(chunk, pos)) {
+            if (record.key === null) continue;
+            const decoded = decodeCoordinatorRecord(record.key, record.value);
+            if (decoded.type !== 'offset' || decoded.value === null) continue;
+            const v = decoded.value;
+            this.pendingOffsets.add(producerId, decoded.group, NO_MEMBER, [
+              { topic: decoded.topic, partition: decoded.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) },
+            ]);
+            recovered++;
+          }
+        }
+        offset = header.lastOffset + 1n;
+        pos += header.totalSize;
+      }
+    }
+    this.deps.log.info({ producerId: String(producerId), offsetsPartition: p, recovered }, 'recovered pending transactional offsets');
   }
 
   private coordinatorEpoch(transactionalId: string): number {
@@ -475,14 +557,24 @@ export class TransactionCoordinator {
    * TxnOffsetCommit: the producer must be in a transaction that includes the group's offsets
    * partition; the offsets wait for the transaction's end.
    */
-  txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<number> {
+  async txnOffsetCommit(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<number> {
+    // The group coordinator (this broker) and the transaction coordinator may be different
+    // brokers: then it asks the other one, as Kafka 3.9 verifies a TxnOffsetCommit (KIP-890),
+    // outside the queue so two coordinators asking each other never wait on one another.
+    const coordinator = this.remoteCoordinator(transactionalId);
+    if (coordinator !== undefined) {
+      const verified = await this.verifyRemote(coordinator, transactionalId, producerId, producerEpoch, OFFSETS_TOPIC, this.partitionForGroupOffsets(groupId));
+      if (verified !== 0) return verified === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : verified;
+    }
     return this.withTxnState(null, (e) => e, async () => {
-      const txn = this.txns.get(transactionalId);
       const partition = this.partitionForGroupOffsets(groupId);
-      if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-      // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
-      if (producerEpoch !== txn.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-      if (txn.state !== TxnState.Ongoing || !hasPartition(txn, OFFSETS_TOPIC, partition)) return ErrorCode.INVALID_TXN_STATE;
+      if (coordinator === undefined) {
+        const txn = this.txns.get(transactionalId);
+        if (txn === undefined || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+        // Kafka learns of a stale epoch when the offsets' transactional append fails: INVALID_PRODUCER_EPOCH.
+        if (producerEpoch !== txn.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+        if (txn.state !== TxnState.Ongoing || !hasPartition(txn, OFFSETS_TOPIC, partition)) return ErrorCode.INVALID_TXN_STATE;
+      }
       // The member (v3+) is checked now, as Kafka does: a consumer that lost its generation must
       // not commit, and the producer hears it in time to abort.
       const invalid = (await this.deps.offsets.validateMember?.(groupId, member)) ?? 0;
@@ -543,7 +635,16 @@ export class TransactionCoordinator {
    * the first transactional batch of a transaction lands, so a stray or late write cannot open a
    * transaction the coordinator will never end. Errors are what the producer hears.
    */
-  verifyProduce(producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> {
+  async verifyProduce(producerId: bigint, producerEpoch: number, topic: string, partition: number, transactionalId?: string | null): Promise<number> {
+    const coordinator = this.remoteCoordinator(transactionalId);
+    if (coordinator !== undefined) {
+      const errorCode = await this.verifyRemote(coordinator, transactionalId!, producerId, producerEpoch, topic, partition);
+      // Kafka's ReplicaManager: a fenced producer hears INVALID_PRODUCER_EPOCH; coordinator
+      // trouble (moving, loading, unreachable, completing a transaction) is retriable.
+      if (errorCode === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+      if (RETRIABLE_VERIFICATION.has(errorCode)) return ErrorCode.NOT_ENOUGH_REPLICAS;
+      return errorCode;
+    }
     // Coordinator trouble is retriable for the producer (Kafka answers NOT_ENOUGH_REPLICAS).
     return this.withTxnState(null, () => ErrorCode.NOT_ENOUGH_REPLICAS, () => {
       let txn: TxnMetadata | undefined;
@@ -609,45 +710,78 @@ export class TransactionCoordinator {
   }
 
   /**
-   * Hands a committed transaction's offsets to the group coordinator, writes the markers (also
-   * into __consumer_offsets, closing the offsets' transactional batches there), then records
-   * Complete. Offsets go first: until the marker lands they can still be recovered from the log
-   * if the broker dies in between, and the group coordinator takes the same offsets twice harmlessly.
+   * Writes the markers to every partition's leader (this broker's own partitions in process,
+   * the others over WriteTxnMarkers; committed offsets reach their group coordinator with the
+   * marker of their __consumer_offsets partition), then records Complete. Runs on the queue;
+   * partitions whose marker could not be written at once are retried in the background and the
+   * transaction stays Prepare* (requests for it get CONCURRENT_TRANSACTIONS) until all are in.
    */
   private async completeTransaction(transactionalId: string): Promise<void> {
     const txn = this.txns.get(transactionalId);
     if (txn === undefined || (txn.state !== TxnState.PrepareCommit && txn.state !== TxnState.PrepareAbort)) return;
-    const committed = txn.state === TxnState.PrepareCommit;
-    const coordinatorEpoch = this.coordinatorEpoch(transactionalId);
-    // The offsets stay pending (OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT)
-    // until the group coordinator has them and the markers are written.
-    const offsets = this.pendingOffsets.peek(txn.producerId);
-    if (committed) {
-      for (const [groupId, pending] of offsets) {
-        // Checked at TxnOffsetCommit; a committed transaction's offsets land whatever the group
-        // did since (Kafka materializes them at the marker without a member check).
-        await this.deps.offsets.commitTransactionalOffsets(groupId, NO_MEMBER, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
-      }
-    }
-    for (const [topic, partitions] of txn.partitions) {
-      for (const partition of partitions) {
-        const outcome = await this.writeMarker(topic, partition, txn.producerId, txn.producerEpoch, coordinatorEpoch, committed);
-        if (outcome !== 0) this.deps.log.warn({ transactionalId, topic, partition, errorCode: outcome }, 'transaction marker not written');
-      }
-    }
-    this.pendingOffsets.take(txn.producerId);
+    if (this.retryingMarkers.has(transactionalId)) return;
+    const marker: TxnMarker = { producerId: txn.producerId, producerEpoch: txn.producerEpoch, coordinatorEpoch: this.coordinatorEpoch(transactionalId), committed: txn.state === TxnState.PrepareCommit };
+    const pending: PendingMarkers = new Map([...txn.partitions].map(([t, s]) => [t, new Set(s)]));
+    const outcome = await this.markers.round(marker, pending);
+    if (outcome === 'done') return this.recordComplete(transactionalId, marker);
+    if (outcome === 'fenced') return;
+    // Still the same prepared transaction, led here: a new leader of the state partition finishes it itself.
+    const same = (): boolean => {
+      const now = this.txns.get(transactionalId);
+      return (
+        !this.stopped &&
+        now !== undefined &&
+        now.producerId === marker.producerId &&
+        now.producerEpoch === marker.producerEpoch &&
+        now.state === txn.state &&
+        this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId))?.isLeader === true
+      );
+    };
+    this.retryingMarkers.add(transactionalId);
+    void this.markers
+      .untilWritten(marker, pending, same)
+      .then((result) => (result === 'done' ? this.queue.run(() => (same() ? this.recordComplete(transactionalId, marker) : Promise.resolve())) : undefined))
+      .catch((error: unknown) => this.deps.log.error({ err: error, transactionalId }, 'transaction completion failed'))
+      .finally(() => this.retryingMarkers.delete(transactionalId));
+  }
+
+  /** Every marker is in: CompleteCommit / CompleteAbort. */
+  private async recordComplete(transactionalId: string, marker: TxnMarker): Promise<void> {
+    const txn = this.txns.get(transactionalId);
+    if (txn === undefined || txn.producerId !== marker.producerId) return;
     const next = copyTxn(txn);
-    next.state = committed ? TxnState.CompleteCommit : TxnState.CompleteAbort;
+    next.state = marker.committed ? TxnState.CompleteCommit : TxnState.CompleteAbort;
     next.partitions = new Map();
     next.lastUpdateTimestamp = this.now();
     const errorCode = await this.persist(transactionalId, next);
     if (errorCode !== 0) this.deps.log.warn({ transactionalId, errorCode }, 'could not record the completed transaction');
   }
 
-  /** One COMMIT/ABORT marker into a partition; the same path WriteTxnMarkers uses. */
+  /**
+   * One COMMIT/ABORT marker into a partition this broker leads: the coordinator's own path and
+   * what WriteTxnMarkers serves. For a __consumer_offsets partition the pending transactional
+   * offsets of the producer's groups there go to the group coordinator first when committing
+   * (until the marker lands they can still be recovered from the log if the broker dies in
+   * between, and the group coordinator takes the same offsets twice harmlessly), and are
+   * forgotten once the marker is in.
+   */
   async writeMarker(topic: string, partition: number, producerId: bigint, producerEpoch: number, coordinatorEpoch: number, committed: boolean): Promise<number> {
+    const groupsHere = (groupId: string): boolean => this.partitionForGroupOffsets(groupId) === partition;
+    if (topic === OFFSETS_TOPIC && committed) {
+      const hosted = this.deps.hostedPartition(topic, partition);
+      const entry = hosted?.producers.producer(producerId);
+      // Not for a stale marker (an older epoch than the producer's transaction here): the produce refuses it.
+      if (hosted?.isLeader === true && (entry === undefined || entry.producerEpoch <= producerEpoch)) {
+        for (const [groupId, pending] of this.pendingOffsets.peekGroups(producerId, groupsHere)) {
+          // Checked at TxnOffsetCommit; a committed transaction's offsets land whatever the group
+          // did since (Kafka materializes them at the marker without a member check).
+          await this.deps.offsets.commitTransactionalOffsets(groupId, NO_MEMBER, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
+        }
+      }
+    }
     const batch = buildEndTxnMarkerBatch({ producerId, producerEpoch, coordinatorEpoch, committed, timestamp: BigInt(this.now()) });
     const outcome = await this.deps.produce(topic, partition, batch, INTERNAL_PRODUCE);
+    if (outcome.errorCode === 0 && topic === OFFSETS_TOPIC) this.pendingOffsets.dropGroups(producerId, groupsHere);
     return outcome.errorCode;
   }
 

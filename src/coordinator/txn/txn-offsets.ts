@@ -63,6 +63,10 @@ export class PendingTxnOffsets {
     for (const o of offsets) group.offsets.set(`${o.topic}\u0000${o.partition}`, o);
   }
 
+  producerIds(): bigint[] {
+    return [...this.byProducer.keys()];
+  }
+
   /** Whether any open transaction holds an offset for this group's partition (Kafka's "unstable" offset). */
   has(groupId: string, topic: string, partition: number): boolean {
     const key = `${topic}\u0000${partition}`;
@@ -75,6 +79,21 @@ export class PendingTxnOffsets {
     const out = new Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }>();
     for (const [groupId, group] of this.byProducer.get(producerId) ?? []) out.set(groupId, { member: group.member, offsets: [...group.offsets.values()] });
     return out;
+  }
+
+  /** The producer's pending offsets of the groups `which` selects (those of one __consumer_offsets partition), left in place. */
+  peekGroups(producerId: bigint, which: (groupId: string) => boolean): Map<string, { member: TxnOffsetMember; offsets: TxnOffset[] }> {
+    const out = this.peek(producerId);
+    for (const groupId of [...out.keys()]) if (!which(groupId)) out.delete(groupId);
+    return out;
+  }
+
+  /** Removes the producer's pending offsets of the groups `which` selects. */
+  dropGroups(producerId: bigint, which: (groupId: string) => boolean): void {
+    const groups = this.byProducer.get(producerId);
+    if (groups === undefined) return;
+    for (const groupId of [...groups.keys()]) if (which(groupId)) groups.delete(groupId);
+    if (groups.size === 0) this.byProducer.delete(producerId);
   }
 
   /** Removes and returns the producer's pending offsets by group. */
