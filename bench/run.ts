@@ -302,31 +302,20 @@ interface ProduceRow {
   brokerStarved: number;
 }
 
-const produceRows: ProduceRow[] = [];
-const matrix: Array<{ size: number; partitions: number; acks: string; compression: string }> = [];
-for (const size of [1024, 100])
-  for (const partitions of [1, 8])
-    for (const acks of ['1', 'all'])
-      for (const compression of ['none', 'lz4']) {
-        if (QUICK && !(partitions === 1 && acks === '1' && (compression === 'none' || size === 1024))) continue;
-        matrix.push({ size, partitions, acks, compression });
-      }
+interface ProduceCell {
+  size: number;
+  partitions: number;
+  acks: string;
+  compression: string;
+}
 
-for (const cell of matrix) {
-  const { topic } = await mustCreateTopic(`produce-${cell.size}b-${cell.partitions}p`, cell.partitions);
-  // About 60 MB of 1 KiB records or 20 MB of 100 B records; capped in time either way.
-  const count = (cell.size >= 1024 ? 60_000 : 200_000) / (QUICK ? 1.5 : 1);
-  const load1 = loadAverage()[0];
-  const cpu0 = cpuMs(brokerPid);
-  const wait0 = runqueueMs(brokerPid);
-  const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', String(cell.size), '-a', cell.acks === 'all' ? '-1' : cell.acks, '-z', cell.compression, '-p', String(cell.partitions), '-T', QUICK ? '6' : '12'], 60_000);
-  const brokerCpu = cpuMs(brokerPid) - cpu0;
-  const brokerWait = runqueueMs(brokerPid) - wait0;
+/** One produce row: the run's figures beside the limit on the same bytes, and the broker's CPU. */
+async function produceRow(client: string, cell: ProduceCell, topic: string, out: ProduceOut, brokerCpu: number, brokerWait: number, load1: number): Promise<ProduceRow> {
   const limit = await produceLimit(out);
   const wireMbPerSec = out.requestBytes / out.seconds / 1e6;
   const wirePerRecord = out.requestBytes / Math.max(1, out.delivered);
-  const row: ProduceRow = {
-    client: 'librdkafka',
+  return {
+    client,
     ...cell,
     records: out.delivered,
     recordsPerSec: round(out.recordsPerSec, 0),
@@ -346,6 +335,29 @@ for (const cell of matrix) {
     brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
     brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
   };
+}
+
+const produceRows: ProduceRow[] = [];
+const matrix: ProduceCell[] = [];
+for (const size of [1024, 100])
+  for (const partitions of [1, 8])
+    for (const acks of ['1', 'all'])
+      for (const compression of ['none', 'lz4']) {
+        if (QUICK && !(partitions === 1 && acks === '1' && (compression === 'none' || size === 1024))) continue;
+        matrix.push({ size, partitions, acks, compression });
+      }
+
+for (const cell of matrix) {
+  const { topic } = await mustCreateTopic(`produce-${cell.size}b-${cell.partitions}p`, cell.partitions);
+  // About 60 MB of 1 KiB records or 20 MB of 100 B records; capped in time either way.
+  const count = (cell.size >= 1024 ? 60_000 : 200_000) / (QUICK ? 1.5 : 1);
+  const load1 = loadAverage()[0];
+  const cpu0 = cpuMs(brokerPid);
+  const wait0 = runqueueMs(brokerPid);
+  const out = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(count), '-s', String(cell.size), '-a', cell.acks === 'all' ? '-1' : cell.acks, '-z', cell.compression, '-p', String(cell.partitions), '-T', QUICK ? '6' : '12'], 60_000);
+  const brokerCpu = cpuMs(brokerPid) - cpu0;
+  const brokerWait = runqueueMs(brokerPid) - wait0;
+  const row = await produceRow('librdkafka', cell, topic, out, brokerCpu, brokerWait, load1);
   produceRows.push(row);
   log(`produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved} · load ${load1}`);
 }
@@ -388,7 +400,7 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
 // 5 in flight per connection (max.in.flight); the limit gets frames of the same size, 5 in flight.
 // Bounded by bytes (about a second or two at the broker's pace) and by time.
 const rawRows: ProduceRow[] = [];
-const rawMatrix = [
+const rawMatrix: ProduceCell[] = [
   { size: 1024, partitions: 1, acks: '1', compression: 'none' },
   { size: 100, partitions: 1, acks: '1', compression: 'none' },
   { size: 1024, partitions: 8, acks: '1', compression: 'none' },
@@ -415,30 +427,7 @@ for (const cell of rawMatrix) {
   const brokerCpu = cpuMs(brokerPid) - cpu0;
   const brokerWait = runqueueMs(brokerPid) - wait0;
   if (out.firstError) log(`raw produce ${cell.size} B ${cell.partitions}p: ${out.firstError}`);
-  const limit = await produceLimit(out);
-  const wireMbPerSec = out.requestBytes / out.seconds / 1e6;
-  const wirePerRecord = out.requestBytes / Math.max(1, out.delivered);
-  const row: ProduceRow = {
-    client: 'raw',
-    ...cell,
-    records: out.delivered,
-    recordsPerSec: round(out.recordsPerSec, 0),
-    mbPerSec: round(out.mbPerSec),
-    wireMbPerSec: round(wireMbPerSec),
-    p50Ms: out.p50Ms,
-    p99Ms: out.p99Ms,
-    p999Ms: out.p999Ms,
-    requestBytesAvg: Math.round(out.requestBytes / Math.max(1, out.requests)),
-    limitWireMbPerSec: round(limit.mbPerSec),
-    limitRecordsPerSec: round((limit.mbPerSec * 1e6) / wirePerRecord, 0),
-    ratio: round(wireMbPerSec / limit.mbPerSec, 3),
-    load1,
-    topic,
-    failed: out.failed,
-    brokerCpuMsPerMb: round(brokerCpu / (out.requestBytes / 1e6), 2),
-    brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
-    brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
-  };
+  const row = await produceRow('raw', cell, topic, out, brokerCpu, brokerWait, load1);
   rawRows.push(row);
   log(`raw produce ${cell.size} B ${cell.partitions}p acks=${cell.acks} ${cell.compression}: ${row.recordsPerSec} rec/s ${row.mbPerSec} MB/s (wire ${row.wireMbPerSec}, ${row.requestBytesAvg} B requests) · limit ${row.limitWireMbPerSec} MB/s wire · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(out.clientCpuMs / 1000 / out.seconds, 2)} of a core · load ${load1}`);
 }
