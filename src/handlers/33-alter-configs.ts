@@ -9,7 +9,7 @@ import type { ConfigAlteration } from '../metadata/controller/controller.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
 import { brokerIdOf, checkTopicName, ResourceError } from './32-describe-configs.js';
 import type { BrokerServices } from './services.js';
-import type { ApiHandler } from './types.js';
+import type { ApiHandler, RequestContext } from './types.js';
 
 /** ConfigResource.Type ids Kafka knows; any other id is an unknown type. */
 const KNOWN_RESOURCE_TYPES = new Set([2, 4, 8, 16, 32]);
@@ -23,9 +23,11 @@ export interface ResourceResult {
 
 /**
  * The explicit overrides a resource has now, after checking the resource can be altered here:
- * an existing topic, this broker (or '' for the cluster-wide default).
+ * an existing topic, this broker (or '' for the cluster-wide default). A request forwarded by
+ * another node (it arrived on a CONTROLLER listener) was checked there, as Kafka's controller
+ * takes any broker id from a forwarding broker.
  */
-export function currentOverrides(services: BrokerServices, resourceType: number, resourceName: string): ReadonlyMap<string, string> {
+export function currentOverrides(services: BrokerServices, resourceType: number, resourceName: string, forwarded = false): ReadonlyMap<string, string> {
   switch (resourceType) {
     case ConfigResourceType.TOPIC:
       checkTopicName(resourceName);
@@ -34,7 +36,7 @@ export function currentOverrides(services: BrokerServices, resourceType: number,
       }
       return services.metadata.configs(ConfigResourceType.TOPIC, resourceName);
     case ConfigResourceType.BROKER:
-      if (resourceName !== '' && brokerIdOf(resourceName) !== services.nodeId) {
+      if (resourceName !== '' && brokerIdOf(resourceName) !== services.nodeId && !forwarded) {
         throw new ResourceError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${services.nodeId} or empty string, but received ${resourceName}`);
       }
       return services.metadata.configs(ConfigResourceType.BROKER, resourceName);
@@ -76,20 +78,28 @@ export function diffOverrides(current: ReadonlyMap<string, string>, next: Readon
   return changes;
 }
 
+/** Whether a request came from another node forwarding it to this (the active) controller. */
+export function isForwarded(services: BrokerServices, context: RequestContext): boolean {
+  return services.config.controllerListenerNames.includes(context.connection.listenerName);
+}
+
 /**
  * Runs the per-resource planning of both AlterConfigs APIs: duplicate resources fail, each
- * resource is planned (or fails with its own error), and the valid ones commit together.
+ * resource is planned (or fails with its own error), and the valid ones go to the active
+ * controller together (forwarded when that is another node), which answers per resource.
  */
 export async function alterResources<R extends { resourceType: number; resourceName: string }>(
   services: BrokerServices,
   resources: readonly R[],
   validateOnly: boolean,
   plan: (resource: R, current: ReadonlyMap<string, string>) => Map<string, string>,
+  forwarded = false,
 ): Promise<ResourceResult[]> {
   const keyOf = (r: R) => `${r.resourceType}:${r.resourceName}`;
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(keyOf(r), (counts.get(keyOf(r)) ?? 0) + 1);
   const alterations: ConfigAlteration[] = [];
+  const alteredResults: ResourceResult[] = [];
   const reported = new Set<string>();
   const results: ResourceResult[] = [];
   for (const resource of resources) {
@@ -100,19 +110,26 @@ export async function alterResources<R extends { resourceType: number; resourceN
       continue;
     }
     try {
-      const current = currentOverrides(services, resource.resourceType, resource.resourceName);
+      const current = currentOverrides(services, resource.resourceType, resource.resourceName, forwarded);
       const next = plan(resource, current);
       validateOverrides(services, resource.resourceType, next);
       alterations.push({ ...base, changes: diffOverrides(current, next) });
-      results.push({ ...base, errorCode: 0, errorMessage: null });
+      const pending: ResourceResult = { ...base, errorCode: 0, errorMessage: null };
+      alteredResults.push(pending);
+      results.push(pending);
     } catch (error) {
       if (!(error instanceof ResourceError)) throw error;
       results.push({ ...base, errorCode: error.errorCode, errorMessage: error.message });
     }
   }
-  if (alterations.length > 0) await services.controller.alterConfigs(alterations, validateOnly);
+  const outcomes = alterations.length > 0 ? await services.controller.alterConfigs(alterations, validateOnly) : [];
+  outcomes.forEach((o, i) => {
+    const r = alteredResults[i]!;
+    r.errorCode = o.errorCode;
+    r.errorMessage = o.errorCode === 0 ? null : o.errorMessage;
+  });
   // A changed broker default reaches every topic that has no override of its own.
-  if (!validateOnly && alterations.some((a) => a.resourceType === ConfigResourceType.BROKER && a.changes.size > 0)) {
+  if (!validateOnly && alterations.some((a, i) => a.resourceType === ConfigResourceType.BROKER && a.changes.size > 0 && outcomes[i]?.errorCode === 0)) {
     await services.replicas.refreshTopicConfigs();
   }
   return results;
@@ -127,7 +144,7 @@ export function createAlterConfigsHandler(services: BrokerServices): ApiHandler<
     apiKey: ApiKey.AlterConfigs,
     minVersion: 0,
     maxVersion: 2,
-    async handle(request) {
+    async handle(request, context) {
       const response = AlterConfigsResponse.defaults();
       response.responses = await alterResources(services, request.resources, request.validateOnly, (resource) => {
         const next = new Map<string, string>();
@@ -136,7 +153,7 @@ export function createAlterConfigsHandler(services: BrokerServices): ApiHandler<
           else next.delete(config.name);
         }
         return next;
-      });
+      }, isForwarded(services, context));
       return response;
     },
   };

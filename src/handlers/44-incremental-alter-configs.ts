@@ -7,7 +7,7 @@ import type {
 import { IncrementalAlterConfigsResponse } from '../../protocol/generated/message/incremental-alter-configs-response.js';
 import { brokerConfigDefinition, TOPIC_CONFIGS, type ConfigDefinition } from '../config/definitions.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
-import { alterResources } from './33-alter-configs.js';
+import { alterResources, isForwarded } from './33-alter-configs.js';
 import { brokerIdOf, ResourceError } from './32-describe-configs.js';
 import type { BrokerServices } from './services.js';
 import type { ApiHandler } from './types.js';
@@ -74,12 +74,12 @@ export function createIncrementalAlterConfigsHandler(services: BrokerServices): 
     apiKey: ApiKey.IncrementalAlterConfigs,
     minVersion: 0,
     maxVersion: 1,
-    async handle(request) {
+    async handle(request, context) {
       const response = IncrementalAlterConfigsResponse.defaults();
       const loggers = request.resources.filter((r) => r.resourceType === ConfigResourceType.BROKER_LOGGER);
       const others = request.resources.filter((r) => r.resourceType !== ConfigResourceType.BROKER_LOGGER);
       const results = await alterResources(services, others, request.validateOnly, (resource, current) =>
-        applyOperations(resource.resourceType, resource.configs, current),
+        applyOperations(resource.resourceType, resource.configs, current), isForwarded(services, context),
       );
       for (const logger of loggers) {
         const base = { resourceType: logger.resourceType, resourceName: logger.resourceName };

@@ -46,6 +46,15 @@ export interface TopicErrorOutcome {
   readonly errorMessage: string | null;
 }
 
+export interface ErrorOutcome {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+/** How long a forwarded admin request keeps retrying while the controller moves (Kafka retries NOT_CONTROLLER until the request times out). */
+const FORWARD_RETRY_MS = 15_000;
+const FORWARD_BACKOFF_MS = 100;
+
 export interface ConfigAlteration {
   readonly resourceType: number;
   readonly resourceName: string;
@@ -78,6 +87,40 @@ export class QuorumController {
   /** The active controller to forward to, when it is another node. */
   private forwardTarget(): ControllerAddress | undefined {
     return this.quorum.isLeader ? undefined : this.forwarder?.target();
+  }
+
+  /**
+   * Runs an admin change where the active controller is: here when this node leads, otherwise
+   * forwarded. NOT_CONTROLLER (leadership moved mid-request, or the forward could not reach the
+   * controller) is retried against the new controller until FORWARD_RETRY_MS, as a Kafka broker's
+   * forwarding manager does, so the client sees the final answer rather than the move.
+   */
+  private async routed<T extends readonly ErrorOutcome[]>(
+    local: () => Promise<T>,
+    remote: (target: ControllerAddress) => Promise<T>,
+    unavailable: (message: string) => T,
+  ): Promise<T> {
+    const deadline = Date.now() + FORWARD_RETRY_MS;
+    let last: T | undefined;
+    let message = 'No active controller is known.';
+    for (;;) {
+      try {
+        if (this.quorum.isLeader) {
+          last = await local();
+        } else {
+          const target = this.forwarder?.target();
+          if (target !== undefined) last = await remote(target);
+        }
+        if (last !== undefined && !last.some((o) => o.errorCode === ErrorCode.NOT_CONTROLLER)) return last;
+      } catch (error) {
+        const code = (error as { errorCode?: number }).errorCode;
+        // A handler bug surfaces; only leadership loss and transport failures are retried.
+        if (code !== undefined && code !== ErrorCode.NOT_CONTROLLER) throw error;
+        message = `Forwarding to the active controller failed: ${(error as Error).message}`;
+      }
+      if (Date.now() >= deadline) return last ?? unavailable(message);
+      await new Promise((resolve) => setTimeout(resolve, FORWARD_BACKOFF_MS));
+    }
   }
 
   /** Appends records built from the current image; `build` runs inside the controller's queue. */
@@ -202,6 +245,14 @@ export class QuorumController {
 
   /** Deletes topics by name or id (each target has exactly one of them set). */
   deleteTopics(targets: readonly { name: string | null; topicId: string | null }[]): Promise<TopicErrorOutcome[]> {
+    return this.routed(
+      () => this.deleteTopicsHere(targets),
+      (target) => this.forwarder!.deleteTopics(target, targets),
+      (errorMessage) => targets.map((t) => ({ ...t, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
+  }
+
+  private deleteTopicsHere(targets: readonly { name: string | null; topicId: string | null }[]): Promise<TopicErrorOutcome[]> {
     return this.commit(() => {
       const records: MetadataRecord[] = [];
       const seen = new Set<string>();
@@ -227,6 +278,17 @@ export class QuorumController {
   }
 
   createPartitions(
+    requests: readonly { name: string; count: number; assignments: readonly (readonly number[])[] | null }[],
+    validateOnly: boolean,
+  ): Promise<TopicErrorOutcome[]> {
+    return this.routed(
+      () => this.createPartitionsHere(requests, validateOnly),
+      (target) => this.forwarder!.createPartitions(target, requests, validateOnly),
+      (errorMessage) => requests.map((r) => ({ name: r.name, topicId: null, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
+  }
+
+  private createPartitionsHere(
     requests: readonly { name: string; count: number; assignments: readonly (readonly number[])[] | null }[],
     validateOnly: boolean,
   ): Promise<TopicErrorOutcome[]> {
@@ -284,8 +346,19 @@ export class QuorumController {
     return null;
   }
 
-  /** Applies config changes (already validated by the caller) as ConfigRecords. */
-  alterConfigs(alterations: readonly ConfigAlteration[], validateOnly: boolean): Promise<void> {
+  /**
+   * Applies config changes (already validated by the caller) as ConfigRecords; one outcome per
+   * alteration (the active controller validates forwarded ones again against its image).
+   */
+  alterConfigs(alterations: readonly ConfigAlteration[], validateOnly: boolean): Promise<ErrorOutcome[]> {
+    return this.routed(
+      () => this.alterConfigsHere(alterations, validateOnly),
+      (target) => this.forwarder!.alterConfigs(target, alterations, validateOnly),
+      (errorMessage) => alterations.map(() => ({ errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
+  }
+
+  private alterConfigsHere(alterations: readonly ConfigAlteration[], validateOnly: boolean): Promise<ErrorOutcome[]> {
     return this.commit(() => {
       const records: MetadataRecord[] = [];
       if (!validateOnly) {
@@ -295,7 +368,7 @@ export class QuorumController {
           }
         }
       }
-      return { records, result: undefined };
+      return { records, result: alterations.map(() => ({ errorCode: 0, errorMessage: null })) };
     });
   }
 

@@ -1,15 +1,24 @@
 // A node that is not the active controller hands controller work to the one that is, as a
 // KRaft broker does: topic creation (Metadata auto-creation, CreateTopics that reached this node,
 // the coordinators' internal topics) as CreateTopics v7, and producer id blocks as
-// AllocateProducerIds v0, both to the active controller's CONTROLLER listener.
+// AllocateProducerIds v0, topic deletion as DeleteTopics v6, partition growth as CreatePartitions
+// v3 and config changes (both AlterConfigs APIs) as IncrementalAlterConfigs v1, all to the
+// active controller's CONTROLLER listener, where the same handlers answer them.
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { CreateTopicsRequest, createCreateTopicsRequest } from '../../../protocol/generated/message/create-topics-request.js';
 import { CreateTopicsResponse } from '../../../protocol/generated/message/create-topics-response.js';
 import { AllocateProducerIdsRequest, createAllocateProducerIdsRequest } from '../../../protocol/generated/message/allocate-producer-ids-request.js';
 import { AllocateProducerIdsResponse } from '../../../protocol/generated/message/allocate-producer-ids-response.js';
+import { DeleteTopicsRequest, createDeleteTopicsRequest } from '../../../protocol/generated/message/delete-topics-request.js';
+import { DeleteTopicsResponse } from '../../../protocol/generated/message/delete-topics-response.js';
+import { CreatePartitionsRequest, createCreatePartitionsRequest } from '../../../protocol/generated/message/create-partitions-request.js';
+import { CreatePartitionsResponse } from '../../../protocol/generated/message/create-partitions-response.js';
+import { IncrementalAlterConfigsRequest, createIncrementalAlterConfigsRequest } from '../../../protocol/generated/message/incremental-alter-configs-request.js';
+import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
+import { ZERO_UUID, type MessageCodec } from '../../../protocol/runtime/index.js';
 import { RpcClient } from '../raft-driver/rpc-client.js';
-import type { CreateTopicOutcome, CreateTopicSpec } from './controller.js';
+import type { ConfigAlteration, CreateTopicOutcome, CreateTopicSpec, ErrorOutcome, TopicErrorOutcome } from './controller.js';
 
 export interface ControllerAddress {
   readonly host: string;
@@ -70,6 +79,69 @@ export class ControllerForwarder {
       const message = `Forwarding to the active controller failed: ${(error as Error).message}`;
       return specs.map((spec) => notController(spec.name, message));
     }
+  }
+
+  /** One request to the active controller; a transport failure drops the connection and throws. */
+  private async send<Req, Res>(target: ControllerAddress, apiKey: number, version: number, reqCodec: MessageCodec<Req>, body: Req, resCodec: MessageCodec<Res>): Promise<Res> {
+    try {
+      return await this.clientFor(target).request(apiKey, version, reqCodec, body, resCodec, this.options.timeoutMs);
+    } catch (error) {
+      this.client?.close();
+      this.client = undefined;
+      throw error;
+    }
+  }
+
+  /** DeleteTopics v6 (names or ids); the answers come back in request order, each target once. */
+  async deleteTopics(target: ControllerAddress, targets: readonly { name: string | null; topicId: string | null }[]): Promise<TopicErrorOutcome[]> {
+    const request = createDeleteTopicsRequest({ topics: targets.map((t) => ({ name: t.name, topicId: t.topicId ?? ZERO_UUID })), timeoutMs: this.options.timeoutMs });
+    const response = await this.send(target, ApiKey.DeleteTopics, 6, DeleteTopicsRequest, request, DeleteTopicsResponse);
+    return targets.map((t, i) => {
+      const r = response.responses[i];
+      if (r === undefined) return { ...t, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this topic.' };
+      return { name: r.name, topicId: r.topicId === ZERO_UUID ? t.topicId : r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage };
+    });
+  }
+
+  /** CreatePartitions v3 with the caller's validateOnly. */
+  async createPartitions(
+    target: ControllerAddress,
+    requests: readonly { name: string; count: number; assignments: readonly (readonly number[])[] | null }[],
+    validateOnly: boolean,
+  ): Promise<TopicErrorOutcome[]> {
+    const request = createCreatePartitionsRequest({
+      topics: requests.map((r) => ({ name: r.name, count: r.count, assignments: r.assignments === null ? null : r.assignments.map((a) => ({ brokerIds: [...a] })) })),
+      timeoutMs: this.options.timeoutMs,
+      validateOnly,
+    });
+    const response = await this.send(target, ApiKey.CreatePartitions, 3, CreatePartitionsRequest, request, CreatePartitionsResponse);
+    const byName = new Map(response.results.map((r) => [r.name, r]));
+    return requests.map((r) => {
+      const result = byName.get(r.name);
+      if (result === undefined) return { name: r.name, topicId: null, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this topic.' };
+      return { name: r.name, topicId: null, errorCode: result.errorCode, errorMessage: result.errorMessage };
+    });
+  }
+
+  /**
+   * Config changes the forwarding node already validated, as IncrementalAlterConfigs v1 SET and
+   * DELETE operations; the controller validates them again against its own image.
+   */
+  async alterConfigs(target: ControllerAddress, alterations: readonly ConfigAlteration[], validateOnly: boolean): Promise<ErrorOutcome[]> {
+    const request = createIncrementalAlterConfigsRequest({
+      resources: alterations.map((a) => ({
+        resourceType: a.resourceType,
+        resourceName: a.resourceName,
+        configs: [...a.changes].map(([name, value]) => ({ name, configOperation: value === null ? 1 : 0, value })),
+      })),
+      validateOnly,
+    });
+    const response = await this.send(target, ApiKey.IncrementalAlterConfigs, 1, IncrementalAlterConfigsRequest, request, IncrementalAlterConfigsResponse);
+    return alterations.map((a) => {
+      const r = response.responses.find((x) => x.resourceType === a.resourceType && x.resourceName === a.resourceName);
+      if (r === undefined) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this resource.' };
+      return { errorCode: r.errorCode, errorMessage: r.errorMessage };
+    });
   }
 
   /** A block of producer ids from the active controller; throws when it cannot get one (the caller retries). */
