@@ -40,8 +40,11 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** Whose metadata image the test reads (a broker that is still running). */
+let viewer = 0;
+
 function leaderOf(topic: string, partition: number): number {
-  return cluster!.brokers[0]!.image.topic(topic)?.partitions.get(partition)?.leader ?? -1;
+  return cluster!.brokers[viewer]!.image.topic(topic)?.partitions.get(partition)?.leader ?? -1;
 }
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -196,5 +199,57 @@ describe('transactions on a 3-node cluster', () => {
         `out leaders ${outLeaders.join(',')}; txn coordinators ${producers.map((p) => p.txnCoordinator).join(',')}; group coordinators ${producers.map((p) => p.groupCoordinator).join(',')}; ` +
         `LSO=HW ${hw.join(',')}; total ${Date.now() - started} ms\n`,
     );
+  }, 90_000);
+  it('a commit racing the shutdown of a partition leader: the markers follow the partitions to their new leaders', async () => {
+    const started = Date.now();
+    const kafka = new Kafka({ clientId: 'cluster-txn-2', brokers: cluster!.bootstrapServers.split(','), logLevel: logLevel.NOTHING, requestTimeout: 10_000, retry: { retries: 10, initialRetryTime: 100 } });
+    // Standalone too (vitest -t): the topic exists when the first test ran.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: OUT, numPartitions: OUT_PARTITIONS, replicationFactor: 2 }], waitForLeaders: true });
+    await admin.disconnect();
+    await waitFor('leaders of txn-out', () => [...Array(OUT_PARTITIONS).keys()].every((p) => leaderOf(OUT, p) > 0));
+    const id = 'tx-failover';
+    const producer = kafka.producer({ transactionalId: id, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    const coordinator = leaderOf(TRANSACTION_STATE_TOPIC, partitionForGroup(id, INTERNAL_PARTITIONS));
+    const values: string[] = [];
+    for (let partition = 0; partition < OUT_PARTITIONS; partition++) {
+      const messages = [...Array(PER_PARTITION).keys()].map((i) => ({ partition, value: `${id}/${partition}/${i}` }));
+      for (const m of messages) values.push(m.value);
+      await tx.send({ topic: OUT, messages });
+    }
+    // A broker that leads some of the transaction's partitions but does not coordinate it.
+    const victimId = [1, 2, 3].find((n) => n !== coordinator && [...Array(OUT_PARTITIONS).keys()].some((p) => leaderOf(OUT, p) === n))!;
+    const victim = cluster!.brokers.find((b) => b.config.nodeId === victimId)!;
+    viewer = cluster!.brokers.findIndex((b) => b !== victim);
+    const hwBefore = await Promise.all([...Array(OUT_PARTITIONS).keys()].map((p) => latest(p, 0)));
+    await Promise.all([tx.commit(), victim.stop()]);
+    await producer.disconnect();
+    await waitFor('new leaders', () => [...Array(OUT_PARTITIONS).keys()].every((p) => leaderOf(OUT, p) > 0 && leaderOf(OUT, p) !== victimId));
+    // Every partition gets its marker (one past the records) and its LSO reaches the high watermark.
+    const deadline = Date.now() + 20_000;
+    const stable: bigint[] = [];
+    for (let partition = 0; partition < OUT_PARTITIONS; partition++) {
+      for (;;) {
+        const [lso, hw] = [await latest(partition, 1).catch(() => -1n), await latest(partition, 0).catch(() => -2n)];
+        if ((lso === hw && hw === hwBefore[partition]! + 1n) || Date.now() > deadline) {
+          expect(lso).toBe(hwBefore[partition]! + 1n);
+          expect(hw).toBe(lso);
+          stable.push(lso);
+          break;
+        }
+        await sleep(100);
+      }
+    }
+    const consumer = kafka.consumer({ groupId: 'txn-verify-2', readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic: OUT, fromBeginning: true });
+    const seen = new Set<string>();
+    await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+    await waitFor('the committed transaction', () => values.every((v) => seen.has(v)), 30_000);
+    await consumer.disconnect();
+    process.stdout.write(`commit racing the stop of leader ${victimId} (coordinator ${coordinator}): LSO=HW ${stable.join(',')}; ${Date.now() - started} ms\n`);
   }, 90_000);
 });
