@@ -1,6 +1,7 @@
 // A node that is not the active controller forwards topic creation (CreateTopics v7) and
 // producer id blocks (AllocateProducerIds) to the one that is, as a KRaft broker does.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ControllerForwarder } from '../../../../src/metadata/controller/forwarding.js';
 import { eventually } from '../../../helpers/eventually.js';
 import type { LocalCluster } from '../../../../src/metadata/raft-driver/local-cluster.js';
 import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
@@ -155,5 +156,30 @@ describe('admin requests forwarded to the active controller', () => {
       client.close();
       otherClient.close();
     }
+  }, 30_000);
+});
+
+describe('forwarding while the controller moves', () => {
+  it('a forwarded change sent right after the active controller stops is retried with the next one', async () => {
+    cluster = await startFastCluster();
+    const brokers = cluster.brokers;
+    const oldLeader = await eventually('a controller is elected', () => brokers.find((b) => b.quorum.isLeader));
+    const follower = brokers.find((b) => !b.quorum.isLeader)!;
+    const [created] = await follower.controller.createTopics([{ name: 'moving', numPartitions: 1, replicationFactor: 2, assignments: new Map(), configs: new Map() }], false);
+    expect(created!.errorCode).toBe(0);
+    await eventually('the follower knows the topic', () => follower.image.topic('moving'));
+    await oldLeader.stop();
+    // Sent before the survivors notice: the first forward fails (connection refused or NOT_CONTROLLER).
+    // Replication factor 2, since the stopped node is fenced and Kafka places new replicas on live brokers only.
+    const forwards = vi.spyOn(ControllerForwarder.prototype, 'createPartitions');
+    const started = Date.now();
+    const [grown] = await follower.controller.createPartitions([{ name: 'moving', count: 2, assignments: null }], false);
+    const ms = Date.now() - started;
+    console.log(`CreatePartitions across a controller move answered in ${ms} ms after ${forwards.mock.calls.length} forward(s); the follower ${follower.quorum.isLeader ? 'is' : 'is not'} the new controller`);
+    forwards.mockRestore();
+    expect(grown!.errorCode).toBe(0);
+    const survivors = brokers.filter((b) => b !== oldLeader);
+    await eventually('both survivors see 2 partitions', () => survivors.every((b) => b.image.topic('moving')?.partitions.size === 2) || undefined);
+    expect(survivors.some((b) => b.quorum.isLeader)).toBe(true);
   }, 30_000);
 });
