@@ -132,15 +132,19 @@ export class TransactionCoordinator {
 
   /**
    * The broker coordinating a transactional id when that is another broker (the leader of its
-   * __transaction_state partition), else undefined: this broker, or no cluster, or unknown yet.
+   * __transaction_state partition); undefined when it is this broker (or there is no cluster);
+   * -1 when the partition has no leader right now (a coordinator failover: callers answer retriably).
    */
   private remoteCoordinator(transactionalId: string | null | undefined): number | undefined {
     const cluster = this.deps.cluster;
     if (cluster === undefined || transactionalId === null || transactionalId === undefined || transactionalId === '') return undefined;
     const partition = this.partitionFor(transactionalId);
     if (this.deps.hostedPartition(TRANSACTION_STATE_TOPIC, partition)?.isLeader === true) return undefined;
-    const leader = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.get(partition)?.leader;
-    return leader === undefined || leader < 0 || leader === cluster.nodeId ? undefined : leader;
+    const state = this.deps.metadata.topic(TRANSACTION_STATE_TOPIC);
+    // Before __transaction_state exists no transaction does: the local checks answer.
+    if (state === undefined) return undefined;
+    const leader = state.partitions.get(partition)?.leader ?? -1;
+    return leader === cluster.nodeId ? -1 : leader < 0 ? -1 : leader;
   }
 
   /**
@@ -148,6 +152,8 @@ export class TransactionCoordinator {
    * as Kafka 3.9's AddPartitionsToTxnManager does; a coordinator that cannot answer is retriable.
    */
   private async verifyRemote(coordinator: number, transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number): Promise<number> {
+    // No leader, or this broker is named leader but has not taken the partition over yet.
+    if (coordinator < 0) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     try {
       return await this.deps.cluster!.rpc.verify(coordinator, transactionalId, producerId, producerEpoch, topic, [partition]);
     } catch (error) {
