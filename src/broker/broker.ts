@@ -13,6 +13,7 @@ import type { FileSystem, LogConfig } from '../storage/types.js';
 import { DEFAULT_LOG_CONFIG } from '../storage/types.js';
 import { MetadataImage } from '../metadata/image/metadata-image.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
+import { MetadataRecordType } from '../../protocol/generated/metadata-records.js';
 import { RaftQuorum, raftConfigFrom } from '../metadata/quorum/raft-quorum.js';
 import { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
 import { BrokerLifecycle, lifecycleSettings } from '../metadata/raft-driver/broker-lifecycle.js';
@@ -171,7 +172,14 @@ export class Broker {
               txnCoordinator.verifyProduce(producerId, producerEpoch, topic, partition, transactionalId),
           }),
     });
-    quorum.onCommit((records, lastOffset) => replicas.applyDelta(image.applyBatch(records, lastOffset)));
+    quorum.onCommit(async (records, lastOffset) => {
+      await replicas.applyDelta(image.applyBatch(records, lastOffset));
+      // A dynamic broker config (the cluster default or a node's) feeds every topic without its own
+      // override; it may have been changed through any node, so every node re-reads on commit.
+      if (records.some((r) => r.type === MetadataRecordType.Config && (r.data as { resourceType: number }).resourceType === ConfigResourceType.BROKER)) {
+        await replicas.refreshTopicConfigs();
+      }
+    });
     // Partitions another broker leads are fetched from it (replica fetchers follow leadership changes).
     const followerFetchers = new FollowerFetcherManager({
       nodeId: config.nodeId,

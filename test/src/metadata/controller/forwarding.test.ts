@@ -135,6 +135,14 @@ describe('admin requests forwarded to the active controller', () => {
       expect(brokers.every((b) => b.image.configs(TOPIC, 'grow').get('retention.ms') === '120000')).toBe(true);
       expect((await alter(2, 'grow', [{ name: 'segment.ms', value: '100000' }], false)).responses[0]!.errorCode).toBe(0);
       await onAll('every node has only segment.ms', (b) => [...b.image.configs(TOPIC, 'grow')].join() === 'segment.ms,100000');
+      // grow has no retention.ms override now: a cluster-wide default changed through the follower
+      // (a BROKER '' ConfigRecord, which names no topic) reaches its hosted partitions on every node.
+      const newDefault = await incremental(1, [{ resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: 0, value: '7200000' }] }], false);
+      expect(newDefault.responses[0]!.errorCode).toBe(0);
+      await onAll('every node applies the log.retention.ms default to grow', (b) => {
+        const hosted = [...b.replicas.hostedPartitions()].filter((p) => p.topic === 'grow');
+        return hosted.length > 0 && hosted.every((p) => p.config.retentionMs === 7200000);
+      });
 
       // DeleteTopics: v0-5 by name, v6 by name or id.
       const deleteTopics = (version: number, topics: { name: string | null; topicId: string }[]) =>
