@@ -718,8 +718,8 @@ export class TransactionCoordinator {
   /**
    * Writes the markers to every partition's leader (this broker's own partitions in process,
    * the others over WriteTxnMarkers; committed offsets reach their group coordinator with the
-   * marker of their __consumer_offsets partition), then records Complete. Runs on the queue;
-   * partitions whose marker could not be written at once are retried in the background and the
+   * marker of their __consumer_offsets partition), then records Complete. Runs on the queue for
+   * this broker's partitions; the others' (and retries) go on in the background and the
    * transaction stays Prepare* (requests for it get CONCURRENT_TRANSACTIONS) until all are in.
    */
   private async completeTransaction(transactionalId: string): Promise<void> {
@@ -728,7 +728,9 @@ export class TransactionCoordinator {
     if (this.retryingMarkers.has(transactionalId)) return;
     const marker: TxnMarker = { producerId: txn.producerId, producerEpoch: txn.producerEpoch, coordinatorEpoch: this.coordinatorEpoch(transactionalId), committed: txn.state === TxnState.PrepareCommit };
     const pending: PendingMarkers = new Map([...txn.partitions].map(([t, s]) => [t, new Set(s)]));
-    const outcome = await this.markers.round(marker, pending);
+    // This broker's own partitions now, on the queue (one node completes before the next request);
+    // other leaders' off the queue, so a slow or unreachable broker never holds up other ids.
+    const outcome = await this.markers.round(marker, pending, true);
     if (outcome === 'done') return this.recordComplete(transactionalId, marker);
     if (outcome === 'fenced') return;
     // Still the same prepared transaction, led here: a new leader of the state partition finishes it itself.
@@ -745,7 +747,7 @@ export class TransactionCoordinator {
     };
     this.retryingMarkers.add(transactionalId);
     void this.markers
-      .untilWritten(marker, pending, same)
+      .untilWritten(marker, pending, same, true)
       .then((result) => (result === 'done' ? this.queue.run(() => (same() ? this.recordComplete(transactionalId, marker) : Promise.resolve())) : undefined))
       .catch((error: unknown) => this.deps.log.error({ err: error, transactionalId }, 'transaction completion failed'))
       .finally(() => this.retryingMarkers.delete(transactionalId));

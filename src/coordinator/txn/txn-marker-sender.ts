@@ -39,8 +39,8 @@ export class TxnMarkerSender {
     return this.deps.retryBackoffMs ?? 100;
   }
 
-  /** One attempt at every pending partition, leaders in parallel. */
-  async round(marker: TxnMarker, pending: PendingMarkers): Promise<MarkerRound> {
+  /** One attempt at every pending partition, leaders in parallel; `localOnly` leaves other leaders' partitions pending. */
+  async round(marker: TxnMarker, pending: PendingMarkers, localOnly = false): Promise<MarkerRound> {
     const byLeader = new Map<number, Map<string, number[]>>();
     for (const [topic, partitions] of pending) {
       const state = this.deps.metadata.topic(topic);
@@ -54,6 +54,7 @@ export class TxnMarkerSender {
         }
         if (leader < 0) continue; // no leader right now: next round
         const remote = this.deps.rpc !== undefined && leader !== this.deps.nodeId;
+        if (remote && localOnly) continue;
         const target = remote ? leader : this.deps.nodeId;
         let topics = byLeader.get(target);
         if (topics === undefined) byLeader.set(target, (topics = new Map()));
@@ -94,14 +95,14 @@ export class TxnMarkerSender {
   }
 
   /** Rounds with backoff until every marker is written, a leader says stale, or `keepGoing` turns false. */
-  async untilWritten(marker: TxnMarker, pending: PendingMarkers, keepGoing: () => boolean): Promise<MarkerRound | 'stopped'> {
-    for (let attempt = 1; ; attempt++) {
+  async untilWritten(marker: TxnMarker, pending: PendingMarkers, keepGoing: () => boolean, firstAtOnce = false): Promise<MarkerRound | 'stopped'> {
+    for (let attempt = firstAtOnce ? 0 : 1; ; attempt++) {
       // Backoff grows to 10x, as a retry that keeps failing is a dead or moving leader.
-      await new Promise((resolve) => setTimeout(resolve, this.backoffMs * Math.min(10, attempt)).unref());
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.backoffMs * Math.min(10, attempt)).unref());
       if (!keepGoing()) return 'stopped';
       const outcome = await this.round(marker, pending);
       if (outcome !== 'pending') return outcome;
-      if (attempt % 50 === 0) this.deps.log.warn({ producerId: String(marker.producerId), pending: [...pending].map(([t, s]) => `${t}:${[...s].join(',')}`), attempt }, 'transaction markers still not written');
+      if (attempt > 0 && attempt % 50 === 0) this.deps.log.warn({ producerId: String(marker.producerId), pending: [...pending].map(([t, s]) => `${t}:${[...s].join(',')}`), attempt }, 'transaction markers still not written');
     }
   }
 }
