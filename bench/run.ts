@@ -1,6 +1,7 @@
 // Sluice against the physical limit of this machine, in one run.
 //
-//   npm run bench                 the full set (about 5 minutes on an idle 2-core machine)
+//   npm run bench                 the full set (2.6–3.3 min at load 3–7 on this 2-core machine, plus ~30 s
+//                                 for bench/startup; --no-startup skips that)
 //   npm run bench -- --quick      a subset with small counts (under a minute)
 //
 // Every Sluice figure is printed next to the limit measured in the same run: a bare Node server
@@ -492,10 +493,12 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
     ratio: round(logMbPerSec / limit.mbPerSec, 3),
     load1,
     brokerCpuMsPerMb: round(brokerCpu / (logBytes / 1e6), 2),
+    // CPU of the whole client run (connect and metadata included) ÷ first-to-last-record time: an upper bound.
     brokerBusy: round(brokerCpu / 1000 / streamingSeconds, 2),
     brokerStarved: round(brokerWait / 1000 / streamingSeconds, 2),
   });
-  log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${consumeRows.at(-1)!.ratio} · load ${load1}`);
+  const row = consumeRows.at(-1)!;
+  log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · load ${load1}`);
 }
 
 // Raw fetch of the raw 1 KiB partition (a few hundred MB): Fetch v12, 1 MB per request (the
