@@ -4,11 +4,15 @@
 // members (Kafka accepts them for any group: a validation-free path in the group coordinator
 // would close that gap).
 import type { Logger } from 'pino';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import type { GroupCoordinator } from '../group/group-coordinator.js';
 import type { TxnOffsetSink } from './txn-offsets.js';
 
 /** OffsetCommit v8 rules (no GROUP_ID_NOT_FOUND) for offsets the transaction already validated. */
 const OFFSET_COMMIT_VERSION = 8;
+
+/** The group coordinator is not (yet) here: the marker must wait rather than drop the offsets. */
+const COORDINATOR_ERRORS = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
 
 export function groupOffsetSink(groups: () => Pick<GroupCoordinator, 'commitOffsets' | 'validateTxnOffsetCommit'>, log: Logger): TxnOffsetSink {
   return {
@@ -35,6 +39,7 @@ export function groupOffsetSink(groups: () => Pick<GroupCoordinator, 'commitOffs
       });
       const failed = results.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode })));
       if (failed.length > 0) log.warn({ groupId, failed }, 'group coordinator refused committed transactional offsets');
+      return failed.find((f) => COORDINATOR_ERRORS.has(f.errorCode))?.errorCode ?? 0;
     },
   };
 }

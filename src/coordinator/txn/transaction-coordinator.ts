@@ -783,7 +783,12 @@ export class TransactionCoordinator {
         for (const [groupId, pending] of this.pendingOffsets.peekGroups(producerId, groupsHere)) {
           // Checked at TxnOffsetCommit; a committed transaction's offsets land whatever the group
           // did since (Kafka materializes them at the marker without a member check).
-          await this.deps.offsets.commitTransactionalOffsets(groupId, NO_MEMBER, pending.offsets).catch((error: unknown) => this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed'));
+          const refused = await this.deps.offsets.commitTransactionalOffsets(groupId, NO_MEMBER, pending.offsets).catch((error: unknown) => {
+            this.deps.log.warn({ err: error, groupId }, 'transactional offsets not committed');
+            return 0;
+          });
+          // The group coordinator is loading or gone: no marker yet (the coordinator retries it).
+          if (typeof refused === 'number' && refused !== 0) return refused;
         }
       }
     }

@@ -23,7 +23,11 @@ export const NO_MEMBER: TxnOffsetMember = { generationId: -1, memberId: '', grou
 
 /** Where committed transactional offsets go: the group coordinator's offset-commit path. */
 export interface TxnOffsetSink {
-  commitTransactionalOffsets(groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void>;
+  /**
+   * Resolves with nothing (or 0) once taken; a retriable coordinator error (the group's partition is
+   * loading or moved) makes the marker wait, so the offsets are not dropped with it.
+   */
+  commitTransactionalOffsets(groupId: string, member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void | number>;
   /** TxnOffsetCommit's member check against the group (an error code, 0 when the member may commit). */
   validateMember?(groupId: string, member: TxnOffsetMember): Promise<number>;
 }

@@ -1,5 +1,5 @@
 // The coordinator's state machine against a real in-memory broker's logs, with a manual clock.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { ErrorCode } from '../../../../protocol/generated/error-codes.js';
 import { startBroker, type RunningBroker } from '../../../../src/index.js';
@@ -86,6 +86,28 @@ describe('TransactionCoordinator', () => {
     expect(bumped).toEqual({ errorCode: 0, producerId, producerEpoch: 1 });
     expect(await c.initProducerId('a', 10_000, { producerId, producerEpoch: 0 })).toEqual({ errorCode: 0, producerId, producerEpoch: 1 });
     expect(await c.initProducerId('a', 10_000, { producerId: producerId + 100n, producerEpoch: 1 })).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
+    await c.stop();
+  });
+
+  it('keeps the marker of the group partition pending while the group coordinator is loading, then commits the offsets', async () => {
+    clock = new ManualScheduler();
+    offsets = new InMemoryTxnOffsetSink();
+    const c = coordinator();
+    const { producerId } = await c.initProducerId('loading', 10_000, null);
+    expect(await c.addOffsets('loading', producerId, 0, 'g2')).toBe(0);
+    const offset = { topic: 't', partition: 1, offset: 7n, leaderEpoch: -1, metadata: null, commitTimestamp: 0 };
+    expect(await c.txnOffsetCommit('loading', producerId, 0, 'g2', NO_MEMBER, [offset])).toBe(0);
+    // The group's partition is still loading for the first two tries: the offsets must not be dropped.
+    let refusals = 2;
+    const take = offsets.commitTransactionalOffsets.bind(offsets);
+    offsets.commitTransactionalOffsets = (groupId, member, list) => (refusals-- > 0 ? Promise.resolve(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) : take(groupId, member, list));
+    expect(await c.endTransaction('loading', producerId, 0, true)).toBe(0);
+    await c.list();
+    expect(c.hasPendingOffsets('g2', 't', 1)).toBe(true);
+    await vi.waitFor(async () => expect((await c.describe('loading')).txn?.state).toBe(TxnState.CompleteCommit), { timeout: 5_000, interval: 50 });
+    expect(refusals).toBeLessThan(0);
+    expect(c.hasPendingOffsets('g2', 't', 1)).toBe(false);
+    expect(offsets.committed.get('g2')?.get('t:1')?.offset).toBe(7n);
     await c.stop();
   });
 
