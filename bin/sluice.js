@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { Script, runInNewContext } from 'node:vm';
 
 const bundle = fileURLToPath(new URL('../dist/sluice.cjs', import.meta.url));
 const cachePath = `${bundle}.${process.version}-${process.arch}.cache`;
@@ -40,10 +41,29 @@ function load() {
   return { main: module.exports.main, saveCache: stale ? saveCache : undefined };
 }
 
+/**
+ * One full garbage collection once start-up has settled: what start-up allocated (the code
+ * cache buffer, compile-time garbage, metadata replay) is otherwise held until load makes V8
+ * collect, and an idle dev broker never loads it (bench/FINDINGS.md: ~1 MB of idle RSS). `gc`
+ * is only reachable through --expose-gc; the flag is switched off again at once, so V8's flag
+ * hash, which the code cache checks, is the one the next start-up sees.
+ */
+function collectStartupGarbage() {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc');
+    setFlagsFromString('--no-expose-gc');
+    gc();
+  } catch {
+    // no gc available: the memory is collected by V8 later
+  }
+}
+
 const { main, saveCache } = load();
 main(process.argv).then(
   () => {
     if (saveCache) setTimeout(saveCache, 1000).unref();
+    setTimeout(collectStartupGarbage, 1500).unref();
   },
   (error) => {
     process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);
