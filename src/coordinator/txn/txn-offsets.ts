@@ -41,7 +41,7 @@ export class InMemoryTxnOffsetSink implements TxnOffsetSink {
   /** Tests set a member check here; without one every member may commit. */
   validateMember?: (groupId: string, member: TxnOffsetMember) => Promise<number>;
 
-  commitTransactionalOffsets(groupId: string, _member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void> {
+  commitTransactionalOffsets(groupId: string, _member: TxnOffsetMember, offsets: readonly TxnOffset[]): Promise<void | number> {
     let group = this.committed.get(groupId);
     if (group === undefined) this.committed.set(groupId, (group = new Map()));
     for (const o of offsets) group.set(`${o.topic}:${o.partition}`, o);
