@@ -89,18 +89,20 @@ export function encodeResponseFrame<T>(
 
 /**
  * The same frame as buffers to write in order, byte fields of `spliceFrom` bytes or more
- * (a Fetch response's records) referenced rather than copied.
+ * (a Fetch response's records) referenced rather than copied. `splicedBytes`, the total length
+ * of those fields when the caller knows it, is left out of the frame buffer's allocation; a
+ * count above the truth fails the encoding (EncodeError), one below only wastes room.
  */
-export function encodeResponseFrameChunks<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, spliceFrom: number): Buffer[] {
-  return responseFrameWriter(apiKey, apiVersion, correlationId, codec, body, apiVersion, spliceFrom).chunks();
+export function encodeResponseFrameChunks<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, spliceFrom: number, splicedBytes = 0): Buffer[] {
+  return responseFrameWriter(apiKey, apiVersion, correlationId, codec, body, apiVersion, spliceFrom, splicedBytes).chunks();
 }
 
-function responseFrameWriter<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, bodyVersion: number, spliceFrom: number): Writer {
+function responseFrameWriter<T>(apiKey: number, apiVersion: number, correlationId: number, codec: MessageCodec<T>, body: T, bodyVersion: number, spliceFrom: number, splicedBytes = 0): Writer {
   const headerVersion = responseHeaderVersion(apiKey, apiVersion);
   const header: ResponseHeader = { correlationId };
   const headerSize = ResponseHeader.size(header, headerVersion);
   const bodySize = codec.size(body, bodyVersion);
-  const writer = new Writer(4 + headerSize + bodySize).spliceLargeBytes(spliceFrom);
+  const writer = new Writer(4 + headerSize + bodySize - splicedBytes).spliceLargeBytes(spliceFrom);
   writer.int32(headerSize + bodySize);
   ResponseHeader.write(writer, header, headerVersion);
   codec.write(writer, body, bodyVersion);

@@ -54,10 +54,13 @@ export class Writer {
   }
 
   /**
-   * From now on byte fields of `threshold` bytes or more are not copied into `buf`; their place
-   * in it stays unwritten and `chunks()` returns the message as buffers to send in order. A
-   * Fetch response is mostly its records: copying them was the largest cost of serving a fetch
-   * (bench/FINDINGS.md), and the socket takes a list of buffers in one writev anyway.
+   * From now on byte fields of `threshold` bytes or more are not copied into `buf` and take no
+   * room in it: `chunks()` returns the message as buffers to send in order, the spliced fields
+   * between pieces of `buf`. A Fetch response is mostly its records: copying them was the
+   * largest cost of serving a fetch (bench/FINDINGS.md), and the socket takes a list of buffers
+   * in one writev anyway. A writer made for splicing can therefore be sized without those
+   * fields (`size` minus their lengths): a buffer of the whole size cost a fresh 1 MB
+   * allocation per fetch, and the external memory it counted drove the GC.
    */
   spliceLargeBytes(threshold: number): this {
     this.spliceFrom = threshold;
@@ -67,14 +70,16 @@ export class Writer {
   /** The encoded bytes: `buf` alone, or its pieces with the spliced byte fields between them. */
   chunks(): Buffer[] {
     if (this.spliced === null) return [this.buf];
+    // A writer sized for fewer spliced bytes than it met overran `buf` (indexed writes past its end are dropped).
+    if (this.offset > this.buf.length) throw new EncodeError(`encoded ${this.offset} bytes into a buffer of ${this.buf.length}: fewer bytes were spliced than sized for`);
     const out: Buffer[] = [];
     let from = 0;
     for (const { at, bytes } of this.spliced) {
       if (at > from) out.push(this.buf.subarray(from, at));
       out.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-      from = at + bytes.length;
+      from = at;
     }
-    if (from < this.buf.length) out.push(this.buf.subarray(from));
+    if (from < this.offset) out.push(this.buf.subarray(from, this.offset));
     return out;
   }
 
@@ -166,8 +171,12 @@ export class Writer {
     else this.int32(length);
   }
   raw(bytes: Uint8Array): void {
-    if (bytes.length >= this.spliceFrom) (this.spliced ??= []).push({ at: this.offset, bytes });
-    else this.buf.set(bytes, this.offset);
+    if (bytes.length >= this.spliceFrom) {
+      // Spliced: sent between the bytes written before and after, so it takes no room in `buf`.
+      (this.spliced ??= []).push({ at: this.offset, bytes });
+      return;
+    }
+    this.buf.set(bytes, this.offset);
     this.offset += bytes.length;
   }
   unknownTaggedField(field: UnknownTaggedField): void {

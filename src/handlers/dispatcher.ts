@@ -3,12 +3,20 @@ import { DecodeError, UnsupportedVersionError, EncodeError } from '../../protoco
 import { decodeRequestFrame, encodeResponseFrame, encodeResponseFrameChunks } from '../../protocol/frames.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ApiVersionsResponse } from '../../protocol/generated/message/api-versions-response.js';
+import type { FetchResponse } from '../../protocol/generated/message/fetch-response.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { HandlerRegistry } from './registry.js';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ClientConnection, type RequestContext } from './types.js';
 
 /** Records of a Fetch response at least this long go to the socket as they are, not copied into the frame. */
 const FETCH_SPLICE_BYTES = 64 * 1024;
+
+/** The records a Fetch response's encoding will splice: left out of its frame buffer's size. */
+function splicedRecordBytes(response: FetchResponse): number {
+  let bytes = 0;
+  for (const topic of response.responses) for (const p of topic.partitions) if (p.records !== null && p.records.length >= FETCH_SPLICE_BYTES) bytes += p.records.length;
+  return bytes;
+}
 
 export interface DispatchOutcome {
   /** The frame, or (a large Fetch response) its pieces in order. */
@@ -100,7 +108,7 @@ export class KafkaDispatcher {
         return { response: null, close: true };
       }
       if (request.apiKey === ApiKey.Fetch) {
-        const chunks = encodeResponseFrameChunks(request.apiKey, request.apiVersion, request.correlationId, request.api.response, result, FETCH_SPLICE_BYTES);
+        const chunks = encodeResponseFrameChunks(request.apiKey, request.apiVersion, request.correlationId, request.api.response, result, FETCH_SPLICE_BYTES, splicedRecordBytes(result as FetchResponse));
         return { response: chunks.length === 1 ? chunks[0]! : chunks };
       }
       return {

@@ -197,4 +197,20 @@ describe('Writer.spliceLargeBytes', () => {
     expect(Buffer.concat(chunks).equals(copied)).toBe(true);
     expect(encode(new Writer(size)).chunks()).toEqual([copied]);
   });
+
+  it('needs no room in its buffer for spliced fields, and refuses an encoding that overran a buffer sized for more', () => {
+    const large = Buffer.alloc(100, 7);
+    const encode = (writer: Writer): Writer => {
+      writer.int32(42);
+      writer.compactNullableBytes(large);
+      writer.uvarint(300);
+      return writer;
+    };
+    const copied = encode(new Writer(4 + 1 + 100 + 2)).buf;
+    const sized = encode(new Writer(4 + 1 + 2).spliceLargeBytes(50));
+    expect(sized.buf.length).toBe(7);
+    expect(Buffer.concat(sized.chunks()).equals(copied)).toBe(true);
+    // Sized as if 101 bytes were spliced: the varint's last byte fell off the end of the buffer.
+    expect(() => encode(new Writer(4 + 1 + 1).spliceLargeBytes(50)).chunks()).toThrow(EncodeError);
+  });
 });
