@@ -585,8 +585,11 @@ export class ReplicaManager {
     }
   }
 
-  /** Reads one partition for a consumer, without waiting. */
-  readPartition(request: FetchPartitionRequest, isolationLevel: number, replicaId = -1, replica?: { epoch: bigint; recordFetch: boolean }): FetchPartitionOutcome {
+  /**
+   * Reads one partition for a consumer, without waiting. `minOneBatch`: a first batch larger than
+   * `request.maxBytes` comes whole (KIP-74) instead of not at all.
+   */
+  readPartition(request: FetchPartitionRequest, isolationLevel: number, replicaId = -1, replica?: { epoch: bigint; recordFetch: boolean }, minOneBatch = true): FetchPartitionOutcome {
     const partition = this.partitions.get(key(request.topic, request.partition));
     if (partition === undefined) {
       return fetchError(this.existing(request.topic, request.partition) === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -622,7 +625,7 @@ export class ReplicaManager {
       return fetchError(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
     }
     try {
-      const read = log.read(request.fetchOffset, { maxBytes: request.maxBytes, maxOffset, minOneBatch: true });
+      const read = log.read(request.fetchOffset, { maxBytes: request.maxBytes, maxOffset, minOneBatch });
       const outcome: FetchPartitionOutcome = { errorCode: 0, highWatermark, lastStableOffset, logStartOffset: log.logStartOffset, records: read.records };
       if (readCommitted) outcome.abortedTransactions = abortedIn(partition, request.fetchOffset, read.records);
       return outcome;
@@ -635,7 +638,9 @@ export class ReplicaManager {
   /**
    * Consumer fetch across partitions: reads at once, and when fewer than minBytes are ready waits
    * (up to maxWaitMs) for an append to any of them, then reads again. Kafka's response-size rules:
-   * partitions fill up to `maxBytes` in request order, and the first non-empty one always comes whole.
+   * partitions fill up to `maxBytes` in request order; only until one has records may a first
+   * batch larger than what is left come whole (KIP-74), so a later partition whose next batch
+   * does not fit answers without records and the response exceeds `maxBytes` by one batch at most.
    */
   async fetch(requests: readonly FetchPartitionRequest[], options: FetchOptions): Promise<FetchPartitionOutcome[]> {
     const deadline = Date.now() + Math.max(0, options.maxWaitMs);
@@ -659,10 +664,10 @@ export class ReplicaManager {
     const replica = { epoch: options.replicaEpoch ?? -1n, recordFetch };
     return requests.map((request) => {
       if (budget <= 0 && !first) {
-        const outcome = this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId, replica);
-        return { ...outcome, records: EMPTY };
+        // Offsets and errors only: nothing is read (a batch read here would be thrown away).
+        return this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId, replica, false);
       }
-      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId, replica);
+      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId, replica, first);
       if (outcome.records.length > 0) {
         first = false;
         budget -= outcome.records.length;

@@ -1,7 +1,9 @@
 // Fetch sessions (KIP-227) through a real broker, with raw frames: what a Java consumer does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
-import type { FetchResponse } from '../../../protocol/generated/message/fetch-response.js';
+import { ApiKey } from '../../../protocol/generated/api-keys.js';
+import { FetchRequest } from '../../../protocol/generated/message/fetch-request.js';
+import { FetchResponse } from '../../../protocol/generated/message/fetch-response.js';
 import { startBroker, type RunningBroker } from '../../../src/index.js';
 import { batch, createTopic, fetch, fetchTopic, produce, RawClient } from '../broker/raw-client.js';
 
@@ -112,5 +114,61 @@ describe('Fetch sessions through startBroker', () => {
       if (code !== ErrorCode.FETCH_SESSION_ID_NOT_FOUND) await new Promise((r) => setTimeout(r, 20));
     }
     expect(code).toBe(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+  });
+});
+
+describe('Fetch response size (KIP-74) through startBroker', () => {
+  let broker: RunningBroker;
+  let client: RawClient;
+  /** One batch per partition of `value` repeated, sized in bytes per partition. */
+  const sizes = [3_000, 3_000, 100_000, 150_000];
+  const stored: number[] = [];
+  const produced: Buffer[] = [];
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    client = await RawClient.connect(broker.port);
+    expect((await createTopic(client, 'sizes', sizes.length)).errorCode).toBe(0);
+    for (const [p, size] of sizes.entries()) {
+      const records = batch([String.fromCharCode(97 + p).repeat(size)]);
+      stored.push(records.length);
+      produced.push(records);
+      expect((await produce(client, 'sizes', p, records)).errorCode).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    client?.close();
+    await broker?.stop();
+  });
+
+  /** Fetches the partitions from offset 0, or from the offset given as [partition, offset]. */
+  const fetchSized = (partitions: (number | readonly [number, bigint])[], maxBytes: number, partitionMaxBytes = 1 << 20): Promise<FetchResponse> => {
+    const body = FetchRequest.defaults();
+    body.replicaId = -1;
+    body.maxBytes = maxBytes;
+    body.topics = [fetchTopic('sizes', partitions.map((p) => (typeof p === 'number' ? ([p, 0n] as const) : p)))];
+    for (const p of body.topics[0]!.partitions) p.partitionMaxBytes = partitionMaxBytes;
+    return client.request(ApiKey.Fetch, 12, FetchRequest, body, FetchResponse);
+  };
+  const recordBytes = (res: FetchResponse): number[] => res.responses[0]!.partitions.map((p) => p.records?.length ?? 0);
+
+  it('lets only the first non-empty partition exceed the limits; a later batch that does not fit stays for the next fetch', async () => {
+    // 3 KB fits a 4,000-byte response; p1's 3 KB batch does not fit what is left.
+    expect(recordBytes(await fetchSized([0, 1], 4_000))).toEqual([stored[0], 0]);
+    // Below one batch: the first comes whole anyway, nothing after it.
+    expect(recordBytes(await fetchSized([0, 1], 100))).toEqual([stored[0], 0]);
+    // The partition limit too: the first batch comes whole, the next partition's does not.
+    expect(recordBytes(await fetchSized([0, 1], 1 << 20, 100))).toEqual([stored[0], 0]);
+    // A partition with nothing to send (p0 read to its end) does not use up the exception.
+    expect(recordBytes(await fetchSized([[0, 1n], 1], 100))).toEqual([0, stored[1]]);
+    expect(recordBytes(await fetchSized([1, 0], 1 << 20))).toEqual([stored[1], stored[0]]);
+  });
+
+  it('sends records of 64 KiB and more as they are, several in one response, byte for byte', async () => {
+    const res = await fetchSized([2, 3, 0], 1 << 20);
+    expect(recordBytes(res)).toEqual([stored[2], stored[3], stored[0]]);
+    // As produced, but for the partition leader epoch the broker stamps (bytes 12-15, outside the CRC).
+    const unstamped = (b: Buffer): Buffer => Buffer.concat([b.subarray(0, 12), b.subarray(16)]);
+    res.responses[0]!.partitions.forEach((p, i) => expect(unstamped(p.records!).equals(unstamped(produced[[2, 3, 0][i]!]!))).toBe(true));
   });
 });
