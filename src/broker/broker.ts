@@ -37,6 +37,9 @@ import { systemScheduler } from '../coordinator/group/scheduler.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/partition-for.js';
 import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
+import { checkInternalListeners, isTlsListener, listenerSaslConfigs, listenerTlsOptions } from '../security/listener-config.js';
+import { SaslAuthenticator } from '../security/sasl-authenticator.js';
+import { SaslGate } from '../security/sasl-gate.js';
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -105,6 +108,17 @@ export class Broker {
   static async start(options: BrokerOptions): Promise<Broker> {
     const config = options.config;
     const log = options.logger ?? pino({ level: 'info' });
+    // Listener security first: a key store that cannot be read or a SASL listener nobody could
+    // authenticate on stops start-up before anything is opened.
+    checkInternalListeners(config);
+    const saslListeners = listenerSaslConfigs(config, log);
+    const listenerConfigs = config.listeners.map((l) => ({
+      name: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: l.securityProtocol,
+      ...(isTlsListener(l) ? { tls: listenerTlsOptions(config, l) } : {}),
+    }));
     const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();
     const dataDir = config.logDirs[0] ?? './data';
     const clusterId = (options.inMemory ? undefined : storedClusterId(fs, dataDir)) ?? options.clusterId ?? randomUuid(randomBytes);
@@ -252,6 +266,7 @@ export class Broker {
       logger: log.child({ component: 'broker-heartbeats' }),
     });
     const registry = new HandlerRegistry();
+    const sasl = new SaslAuthenticator({ listeners: saslListeners, scramCredentials: image.scramCredentials });
     const services: BrokerServices = {
       nodeId: config.nodeId,
       clusterId,
@@ -269,14 +284,17 @@ export class Broker {
       logDirVolume: () => (options.inMemory ? null : volumeOf(dataDir)),
       raft: quorum,
       brokerHeartbeats,
+      sasl,
+      scramCredentials: image.scramCredentials,
     };
     registerAllHandlers(registry, services);
     // A closed connection's fetch sessions go with it.
     const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
     const openClientListeners = dispatcher.holdUntilReady(config.controllerListenerNames);
     const server = new SocketServer({
-      listeners: config.listeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
-      dispatcher,
+      listeners: listenerConfigs,
+      // On SASL listeners nothing but the SASL exchange reaches the handlers until it succeeds.
+      dispatcher: saslListeners.size > 0 ? new SaslGate(dispatcher, sasl) : dispatcher,
       maxFrameBytes: config.socketRequestMaxBytes,
       log,
     });

@@ -48,6 +48,10 @@ import { createCreatePartitionsHandler } from './37-create-partitions.js';
 import { createIncrementalAlterConfigsHandler } from './44-incremental-alter-configs.js';
 import { createDescribeClusterHandler } from './60-describe-cluster.js';
 import { createDescribeTopicPartitionsHandler } from './75-describe-topic-partitions.js';
+import { createSaslHandshakeHandler } from './17-sasl-handshake.js';
+import { createSaslAuthenticateHandler } from './36-sasl-authenticate.js';
+import { createDescribeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
+import { createAlterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
   // Consumer groups and committed offsets (the group coordinator).
@@ -111,4 +115,11 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createIncrementalAlterConfigsHandler(services))
     .register(createDescribeClusterHandler(services))
     .register(createDescribeTopicPartitionsHandler(services));
+
+  // Authentication (src/security): SASL exchanges and the SCRAM credentials in the metadata log.
+  registry
+    .register(createSaslHandshakeHandler(services))
+    .register(createSaslAuthenticateHandler(services))
+    .register(createDescribeUserScramCredentialsHandler(services))
+    .register(createAlterUserScramCredentialsHandler(services));
 }

@@ -11,6 +11,8 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js
 import type { QuorumRpcServer } from '../metadata/quorum/raft-quorum.js';
 import type { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-heartbeat-manager.js';
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
+import type { ScramCredentialStore } from '../security/types.js';
 
 export interface AdvertisedEndpoint {
   readonly nodeId: number;
@@ -44,4 +46,8 @@ export interface BrokerServices {
   readonly raft?: QuorumRpcServer;
   /** The active controller's side of BrokerRegistration and BrokerHeartbeat. */
   readonly brokerHeartbeats?: BrokerHeartbeatManager;
+  /** SASL exchanges of the connections on SASL listeners (SaslHandshake, SaslAuthenticate). */
+  readonly sasl?: SaslAuthenticator;
+  /** Committed SCRAM credentials (DescribeUserScramCredentials); changes go through the controller. */
+  readonly scramCredentials?: ScramCredentialStore;
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
 import type { ConnectionInfo, RequestDispatcher } from './types.js';
@@ -9,6 +10,8 @@ export interface ListenerConfig {
   readonly host: string;
   readonly port: number;
   readonly securityProtocol: ConnectionInfo['securityProtocol'];
+  /** TLS server options for SSL and SASL_SSL listeners (src/security/listener-config.ts builds them). */
+  readonly tls?: TlsOptions;
 }
 
 export interface BoundListener extends ListenerConfig {
@@ -56,7 +59,7 @@ export class SocketServer {
       let port = listener.port;
       const hosts = bindHosts(listener.host);
       for (const [index, host] of hosts.entries()) {
-        const server = createServer({ noDelay: true }, (socket) => this.accept(socket, listener));
+        const server = listener.tls === undefined ? createServer({ noDelay: true }, (socket) => this.accept(socket, listener)) : this.tlsServer(listener, listener.tls);
         try {
           port = await listen(server, host, port);
           this.servers.push(server);
@@ -73,6 +76,27 @@ export class SocketServer {
       this.bound.push({ ...listener, boundPort: port });
     }
     return this.bound;
+  }
+
+  /**
+   * A TLS listener: connections reach accept() once the handshake is done. A client that sends
+   * something other than a TLS handshake (a PLAINTEXT client on the wrong port, say) is logged
+   * and dropped by Node; with ssl.client.auth=requested a certificate that was presented but is
+   * not trusted is refused here, as Java's TLS does.
+   */
+  private tlsServer(listener: ListenerConfig, options: TlsOptions): Server {
+    const server = createTlsServer({ ...options, noDelay: true }, (socket: TLSSocket) => {
+      if (options.requestCert && !socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) {
+        this.options.log.warn({ listener: listener.name, remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: String(socket.authorizationError) }, 'closing connection: untrusted client certificate');
+        socket.destroy();
+        return;
+      }
+      this.accept(socket, listener);
+    });
+    server.on('tlsClientError', (error, socket) => {
+      this.options.log.warn({ listener: listener.name, remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: error.message }, 'closing connection: TLS handshake failed');
+    });
+    return server;
   }
 
   private accept(socket: Socket, listener: ListenerConfig): void {

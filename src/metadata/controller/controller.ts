@@ -12,6 +12,9 @@ import type { AlterPartitionRequest } from '../../../protocol/generated/message/
 import { createAlterPartitionResponse, type AlterPartitionResponse } from '../../../protocol/generated/message/alter-partition-response.js';
 import { planAlterPartition } from './alter-partition.js';
 import { notController, type ControllerAddress, type ControllerForwarder } from './forwarding.js';
+import type { AlterUserScramCredentialsRequest } from '../../../protocol/generated/message/alter-user-scram-credentials-request.js';
+import { MemoryScramCredentialStore } from '../../security/credential-store.js';
+import { planScramAlterations, type ScramAlterationResult } from './scram-credentials.js';
 
 export interface ControllerSettings {
   readonly numPartitions: number;
@@ -370,6 +373,20 @@ export class QuorumController {
       }
       return { records, result: alterations.map(() => ({ errorCode: 0, errorMessage: null })) };
     });
+  }
+
+  /** AlterUserScramCredentials: SCRAM credentials become UserScramCredentialRecords (forwarded when another node is the controller). */
+  alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<ScramAlterationResult[]> {
+    const users = [...new Set([...request.deletions, ...request.upsertions].map((a) => a.name))];
+    return this.routed(
+      () =>
+        this.commit(() => {
+          const { records, results } = planScramAlterations(request, this.image.scramCredentials ?? new MemoryScramCredentialStore());
+          return { records, result: results };
+        }),
+      (target) => this.forwarder!.alterUserScramCredentials(target, request),
+      (errorMessage) => users.map((user) => ({ user, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
   }
 
   /** Registers (or re-registers) a broker, unfenced: the single-node path and the BrokerRegistration RPC share it. */

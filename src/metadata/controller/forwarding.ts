@@ -2,7 +2,8 @@
 // KRaft broker does: topic creation (Metadata auto-creation, CreateTopics that reached this node,
 // the coordinators' internal topics) as CreateTopics v7, and producer id blocks as
 // AllocateProducerIds v0, topic deletion as DeleteTopics v6, partition growth as CreatePartitions
-// v3 and config changes (both AlterConfigs APIs) as IncrementalAlterConfigs v1, all to the
+// v3, config changes (both AlterConfigs APIs) as IncrementalAlterConfigs v1 and SCRAM credential
+// changes as AlterUserScramCredentials v0, all to the
 // active controller's CONTROLLER listener, where the same handlers answer them.
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
@@ -16,8 +17,11 @@ import { CreatePartitionsRequest, createCreatePartitionsRequest } from '../../..
 import { CreatePartitionsResponse } from '../../../protocol/generated/message/create-partitions-response.js';
 import { IncrementalAlterConfigsRequest, createIncrementalAlterConfigsRequest } from '../../../protocol/generated/message/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
+import { AlterUserScramCredentialsRequest } from '../../../protocol/generated/message/alter-user-scram-credentials-request.js';
+import { AlterUserScramCredentialsResponse } from '../../../protocol/generated/message/alter-user-scram-credentials-response.js';
 import { ZERO_UUID, type MessageCodec } from '../../../protocol/runtime/index.js';
 import { RpcClient } from '../raft-driver/rpc-client.js';
+import type { ScramAlterationResult } from './scram-credentials.js';
 import type { ConfigAlteration, CreateTopicOutcome, CreateTopicSpec, ErrorOutcome, TopicErrorOutcome } from './controller.js';
 
 export interface ControllerAddress {
@@ -142,6 +146,12 @@ export class ControllerForwarder {
       if (r === undefined) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this resource.' };
       return { errorCode: r.errorCode, errorMessage: r.errorMessage };
     });
+  }
+
+  /** AlterUserScramCredentials v0 as the client sent it (salted passwords only, never passwords). */
+  async alterUserScramCredentials(target: ControllerAddress, request: AlterUserScramCredentialsRequest): Promise<ScramAlterationResult[]> {
+    const response = await this.send(target, ApiKey.AlterUserScramCredentials, 0, AlterUserScramCredentialsRequest, request, AlterUserScramCredentialsResponse);
+    return response.results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }));
   }
 
   /** A block of producer ids from the active controller; throws when it cannot get one (the caller retries). */

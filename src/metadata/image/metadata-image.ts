@@ -11,6 +11,10 @@ import type { UnfenceBrokerRecord } from '../../../protocol/generated/metadata/u
 import type { BrokerRegistrationChangeRecord } from '../../../protocol/generated/metadata/broker-registration-change-record.js';
 import type { FeatureLevelRecord } from '../../../protocol/generated/metadata/feature-level-record.js';
 import type { ProducerIdsRecord } from '../../../protocol/generated/metadata/producer-ids-record.js';
+import type { UserScramCredentialRecord } from '../../../protocol/generated/metadata/user-scram-credential-record.js';
+import type { RemoveUserScramCredentialRecord } from '../../../protocol/generated/metadata/remove-user-scram-credential-record.js';
+import { MemoryScramCredentialStore } from '../../security/credential-store.js';
+import { scramMechanismById } from '../../security/types.js';
 import type { MetadataRecord } from '../records.js';
 import type { BrokerState, MetadataDelta, MetadataView, PartitionState, TopicState } from './types.js';
 
@@ -35,6 +39,8 @@ export class MetadataImage implements MetadataView {
   private readonly featureMap = new Map<string, number>();
   offset = -1n;
   nextProducerId = 0n;
+  /** SCRAM credentials from UserScramCredentialRecords: what SCRAM listeners authenticate against. */
+  readonly scramCredentials = new MemoryScramCredentialStore();
 
   constructor(readonly clusterId: string) {}
 
@@ -221,8 +227,20 @@ export class MetadataImage implements MetadataView {
         this.nextProducerId = r.nextProducerId;
         break;
       }
+      case MetadataRecordType.UserScramCredential: {
+        const r = record.data as UserScramCredentialRecord;
+        const mechanism = scramMechanismById(r.mechanism);
+        if (mechanism !== undefined) this.scramCredentials.set(r.name, mechanism, { salt: r.salt, storedKey: r.storedKey, serverKey: r.serverKey, iterations: r.iterations });
+        break;
+      }
+      case MetadataRecordType.RemoveUserScramCredential: {
+        const r = record.data as RemoveUserScramCredentialRecord;
+        const mechanism = scramMechanismById(r.mechanism);
+        if (mechanism !== undefined) this.scramCredentials.delete(r.name, mechanism);
+        break;
+      }
       default:
-        // Records this broker does not act on (ACLs, quotas, SCRAM, delegation tokens) are kept in the log only.
+        // Records this broker does not act on (ACLs, quotas, delegation tokens) are kept in the log only.
         break;
     }
   }

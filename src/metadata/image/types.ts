@@ -1,4 +1,5 @@
 /** Read-only views of committed cluster metadata, as built from the metadata log. */
+import type { ScramCredentialStore } from '../../security/types.js';
 
 export interface PartitionState {
   readonly topicId: string;
@@ -70,4 +71,6 @@ export interface MetadataView {
   feature(name: string): number | undefined;
   /** The next producer id block start the controller will hand out. */
   readonly nextProducerId: bigint;
+  /** Committed SCRAM credentials (UserScramCredentialRecords); absent in views that do not track them. */
+  readonly scramCredentials?: ScramCredentialStore;
 }
