@@ -501,20 +501,28 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
   log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · load ${load1}`);
 }
 
-// Raw fetch of the raw 1 KiB partition (a few hundred MB): Fetch v12, 1 MB per request (the
-// streamer's read size and librdkafka's max.partition.fetch.bytes), 4 requests in flight.
+// Raw fetch of the raw 1 KiB partition (a few hundred MB) with the C fetcher (rdkafka-load
+// raw-fetch): Fetch v12, 1 MB per request (the streamer's read size and librdkafka's
+// max.partition.fetch.bytes), 4 requests in flight, answers read into one reused buffer and only
+// their batch headers parsed, as raw-recv reads the streamer. The Node fetcher
+// (bench/load/raw-kafka.ts fetch) spent ~1.4 ms of CPU per MB copying socket reads, more than the
+// broker, so it measured itself (bench/FINDINGS.md). A pass takes a fraction of a second, so the
+// row is the best of three passes, as the limit is; the broker's CPU and waits cover all three.
 {
   const source = rawRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
   const logFiles = segmentFiles(source.topic);
   const load1 = loadAverage()[0];
+  type RawFetchOut = ConsumeOut & { logBytes: number; clientCpuMs: number };
+  const passes: RawFetchOut[] = [];
   const cpu0 = cpuMs(brokerPid);
   const wait0 = runqueueMs(brokerPid);
-  const out = JSON.parse(
-    (await run(process.execPath, [...tsxImport, join(ROOT, 'bench/load/raw-kafka.ts'), 'fetch', brokers, source.topic, '--max-bytes', String(1 << 20), '--inflight', '4', '--seconds', '30'], 90_000)).trim().split('\n').pop()!,
-  ) as ConsumeOut & { logBytes: number; clientCpuMs: number };
+  for (let i = 0; i < 3; i++) passes.push(await load<RawFetchOut>(['raw-fetch', '-b', brokers, '-t', source.topic, '-f', String(1 << 20), '-i', '4', '-T', '30'], 60_000));
   const brokerCpu = cpuMs(brokerPid) - cpu0;
   const brokerWait = runqueueMs(brokerPid) - wait0;
   const limit = await streamLimit(logFiles);
+  const out = passes.reduce((best, p) => (p.mbPerSec > best.mbPerSec ? p : best));
+  const allSeconds = passes.reduce((sum, p) => sum + p.seconds, 0);
+  const allBytes = passes.reduce((sum, p) => sum + p.logBytes, 0);
   const logMbPerSec = out.logBytes / out.seconds / 1e6;
   consumeRows.push({
     client: 'raw',
@@ -528,12 +536,13 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
     limitLogMbPerSec: round(limit.mbPerSec),
     ratio: round(logMbPerSec / limit.mbPerSec, 3),
     load1,
-    brokerCpuMsPerMb: round(brokerCpu / (out.logBytes / 1e6), 2),
-    brokerBusy: round(brokerCpu / 1000 / out.seconds, 2),
-    brokerStarved: round(brokerWait / 1000 / out.seconds, 2),
+    brokerCpuMsPerMb: round(brokerCpu / (allBytes / 1e6), 2),
+    brokerBusy: round(brokerCpu / 1000 / allSeconds, 2),
+    brokerStarved: round(brokerWait / 1000 / allSeconds, 2),
   });
   const row = consumeRows.at(-1)!;
-  log(`raw consume 1024 B: ${row.recordsPerSec} rec/s (log ${row.logMbPerSec} MB/s) · limit ${row.limitLogMbPerSec} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(out.clientCpuMs / 1000 / out.seconds, 2)} of a core · load ${load1}`);
+  const clientCpu = passes.reduce((sum, p) => sum + p.clientCpuMs, 0) / 1000 / allSeconds;
+  log(`raw consume 1024 B (C fetcher, best of 3): ${row.recordsPerSec} rec/s (log ${row.logMbPerSec} MB/s; passes ${passes.map((p) => round(p.mbPerSec, 0)).join(' / ')}) · limit ${row.limitLogMbPerSec} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(clientCpu, 2)} of a core · load ${load1}`);
 }
 
 // ---------- produce latency at fixed fractions of the peak ----------
@@ -655,9 +664,9 @@ const tenK = partitionRows.find((r) => r.partitions === 10_000);
 const goals = [
   { goal: 'produce ≥ 60 % of the limit (1 KiB, 1 partition, acks=1)', value: `${round(oneKiB.ratio * 100)} %`, met: oneKiB.ratio >= 0.6 },
   { goal: 'consume ≥ 70 % of the limit (1 KiB, 1 partition)', value: `${round(consume1k.ratio * 100)} %`, met: consume1k.ratio >= 0.7 },
-  // The same two goals with the broker-bound raw client (bench/load/raw-kafka.ts).
+  // The same two goals with the broker-bound raw clients (bench/load/raw-kafka.ts produce, rdkafka-load raw-fetch).
   { goal: 'produce ≥ 60 % of the limit, raw client (1 KiB, 1 partition, acks=1)', value: `${round(rawProduce1k.ratio * 100)} %`, met: rawProduce1k.ratio >= 0.6 },
-  { goal: 'consume ≥ 70 % of the limit, raw client (1 KiB, 1 partition)', value: `${round(rawConsume1k.ratio * 100)} %`, met: rawConsume1k.ratio >= 0.7 },
+  { goal: 'consume ≥ 70 % of the limit, raw C fetcher (1 KiB, 1 partition)', value: `${round(rawConsume1k.ratio * 100)} %`, met: rawConsume1k.ratio >= 0.7 },
   { goal: 'p99 produce latency < 5 ms at 50 % of peak', value: `${half.p99Ms} ms`, met: half.p99Ms < 5 },
   ...(startup
     ? [

@@ -8,10 +8,14 @@
  *   rdkafka-load consume  -b host:port -t topic -n count [-p partitions] [-T seconds]
  *   rdkafka-load raw-send -b host:port -n total-bytes -f frame-bytes [-i in-flight] [-T seconds]
  *   rdkafka-load raw-recv -b host:port [-T seconds]
+ *   rdkafka-load raw-fetch -b host:port -t topic [-P partition] [-f max-bytes] [-i in-flight] [-T seconds]
  *
  * Each mode prints one JSON object on stdout. Every loop is bounded by its count and by -T.
  * raw-send/raw-recv talk to the bare limit servers (bench/limit): length-prefixed frames
- * answered by a 4-byte ack, and a plain byte stream read to EOF.
+ * answered by a 4-byte ack, and a plain byte stream read to EOF. raw-fetch is a Kafka consumer
+ * with no client library: hand-encoded Fetch v12 requests, answers read into one reused buffer
+ * and parsed only as far as error codes and batch headers, so that on this 2-core machine the
+ * consume figure measures the broker, as raw-recv's does the streamer.
  *
  * Build: cc -O2 -o rdkafka-load rdkafka-load.c -lrdkafka
  */
@@ -26,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,10 +48,16 @@ static void die(const char *what, const char *detail) {
 
 struct opts {
   const char *mode, *brokers, *topic, *compression, *linger, *max_inflight;
-  long count, size, partitions, producers, frame, inflight;
+  long count, size, partitions, producers, frame, inflight, partition;
   int acks;
   double rate, timeout_s;
 };
+
+/* User + system CPU time between two getrusage samples, in ms (all threads: librdkafka's too). */
+static double rusage_ms(const struct rusage *a, const struct rusage *b) {
+  return ((double)(b->ru_utime.tv_sec - a->ru_utime.tv_sec) + (double)(b->ru_stime.tv_sec - a->ru_stime.tv_sec)) * 1e3 +
+         ((double)(b->ru_utime.tv_usec - a->ru_utime.tv_usec) + (double)(b->ru_stime.tv_usec - a->ru_stime.tv_usec)) / 1e3;
+}
 
 /* ---------- produce ---------- */
 
@@ -249,27 +260,37 @@ static int run_consume(const struct opts *o) {
   /* Manual assignment: no group join in the measured time. */
   if (rd_kafka_assign(rk, list)) die("assign", "failed");
   rd_kafka_topic_partition_list_destroy(list);
+  struct rusage ru0, ru1;
+  getrusage(RUSAGE_SELF, &ru0);
   double t0 = now_s(), deadline = t0 + o->timeout_s, first = 0;
   long records = 0;
   double bytes = 0;
+  /* Messages are taken from the consumer queue in batches, as librdkafka's own performance
+   * tool does: one poll per record is a queue lock and a wake-up per record. */
+  rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+  static rd_kafka_message_t *batch[10000];
   while (records < o->count && now_s() < deadline) {
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (!m->err) {
-      if (!first) first = now_s();
-      records++;
-      bytes += (double)m->len;
+    ssize_t n = rd_kafka_consume_batch_queue(queue, 100, batch, sizeof batch / sizeof *batch);
+    for (ssize_t i = 0; i < n; i++) {
+      rd_kafka_message_t *m = batch[i];
+      if (!m->err) {
+        if (!first) first = now_s();
+        records++;
+        bytes += (double)m->len;
+      }
+      rd_kafka_message_destroy(m);
     }
-    rd_kafka_message_destroy(m);
   }
   double end = now_s(), elapsed = end - t0;
+  getrusage(RUSAGE_SELF, &ru1);
+  rd_kafka_queue_destroy(queue);
   /* The consumer's own start (metadata, offset lookups) is reported apart: the streaming rate
    * runs from the first record to the last, which is what the bare file streamer is held to. */
   double streaming = first ? end - first : elapsed;
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  printf("{\"mode\":\"consume\",\"records\":%ld,\"bytes\":%.0f,\"seconds\":%.4f,\"firstRecordMs\":%.2f,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f}\n",
-         records, bytes, elapsed, first ? (first - t0) * 1000 : -1, (double)records / streaming, bytes / streaming / 1e6);
+  printf("{\"mode\":\"consume\",\"records\":%ld,\"bytes\":%.0f,\"seconds\":%.4f,\"firstRecordMs\":%.2f,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f,\"clientCpuMs\":%.0f}\n",
+         records, bytes, elapsed, first ? (first - t0) * 1000 : -1, (double)records / streaming, bytes / streaming / 1e6, rusage_ms(&ru0, &ru1));
   return records < o->count;
 }
 
@@ -359,14 +380,244 @@ static int run_raw_recv(const struct opts *o) {
   return 0;
 }
 
+/* ---------- raw Fetch: a consumer with no client library ---------- */
+
+/* Fetch v12 is what current clients send (flexible versions: compact strings and arrays,
+ * tagged fields), by topic name and sessionless (session 0, epoch -1: every request is a full
+ * fetch that opens no session, as Kafka's FINAL_EPOCH). */
+#define FETCH_VERSION 12
+
+static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; i--) *p++ = (unsigned char)(v >> (8 * i));
+  return p;
+}
+
+static unsigned char *put_uvarint(unsigned char *p, uint32_t v) {
+  while (v >= 0x80) {
+    *p++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (unsigned char)v;
+  return p;
+}
+
+/* One Fetch request for `offset` of one partition, size prefix included; returns its length. */
+static size_t encode_fetch(unsigned char *buf, int32_t correlation, const char *topic, int32_t partition, int64_t offset, int32_t max_bytes) {
+  static const char client[] = "sluice-raw-fetch";
+  unsigned char *p = buf + 4;
+  p = put_be(p, 1, 2);                       /* api key: Fetch */
+  p = put_be(p, FETCH_VERSION, 2);
+  p = put_be(p, (uint32_t)correlation, 4);
+  p = put_be(p, sizeof client - 1, 2);       /* request header v2: client id stays a classic string */
+  memcpy(p, client, sizeof client - 1), p += sizeof client - 1;
+  *p++ = 0;                                  /* header tagged fields */
+  p = put_be(p, (uint32_t)-1, 4);            /* replica id: a consumer */
+  p = put_be(p, 0, 4);                       /* max wait ms: answer at once (the log is full) */
+  p = put_be(p, 0, 4);                       /* min bytes */
+  p = put_be(p, (uint32_t)max_bytes, 4);
+  *p++ = 0;                                  /* isolation: read_uncommitted */
+  p = put_be(p, 0, 4);                       /* session id */
+  p = put_be(p, (uint32_t)-1, 4);            /* session epoch: sessionless */
+  p = put_uvarint(p, 2);                     /* one topic */
+  size_t topic_len = strlen(topic);
+  p = put_uvarint(p, (uint32_t)topic_len + 1);
+  memcpy(p, topic, topic_len), p += topic_len;
+  p = put_uvarint(p, 2);                     /* one partition */
+  p = put_be(p, (uint32_t)partition, 4);
+  p = put_be(p, (uint32_t)-1, 4);            /* current leader epoch: unknown */
+  p = put_be(p, (uint64_t)offset, 8);
+  p = put_be(p, (uint32_t)-1, 4);            /* last fetched epoch: none */
+  p = put_be(p, (uint64_t)-1, 8);            /* log start offset: a consumer's */
+  p = put_be(p, (uint32_t)max_bytes, 4);     /* partition max bytes */
+  *p++ = 0;                                  /* partition tagged fields */
+  *p++ = 0;                                  /* topic tagged fields */
+  *p++ = 1;                                  /* forgotten topics: none */
+  *p++ = 1;                                  /* rack id: "" */
+  *p++ = 0;                                  /* request tagged fields */
+  size_t n = (size_t)(p - buf);
+  put_be(buf, (uint32_t)(n - 4), 4);
+  return n;
+}
+
+/* A bounds-checked cursor over one response body; any overrun is a malformed answer. */
+struct cursor {
+  const unsigned char *p, *end;
+};
+
+static const unsigned char *take(struct cursor *c, size_t n) {
+  if ((size_t)(c->end - c->p) < n) die("fetch response", "truncated");
+  const unsigned char *at = c->p;
+  c->p += n;
+  return at;
+}
+
+static uint64_t get_be(struct cursor *c, int bytes) {
+  const unsigned char *p = take(c, (size_t)bytes);
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; i++) v = (v << 8) | p[i];
+  return v;
+}
+
+static uint32_t get_uvarint(struct cursor *c) {
+  uint32_t v = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    uint8_t b = *take(c, 1);
+    v |= (uint32_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+  die("fetch response", "varint too long");
+  return 0;
+}
+
+static void skip_tagged_fields(struct cursor *c) {
+  for (uint32_t n = get_uvarint(c); n > 0; n--) {
+    get_uvarint(c);           /* tag */
+    take(c, get_uvarint(c));  /* size, then the field */
+  }
+}
+
+struct fetch_answer {
+  int32_t correlation;
+  int64_t high_watermark;
+  const unsigned char *records;
+  size_t records_len;
+};
+
+/* Parses a Fetch v12 answer for one partition: error codes, high watermark, the record set. */
+static struct fetch_answer parse_fetch(const unsigned char *body, size_t size) {
+  struct cursor c = {body, body + size};
+  struct fetch_answer a = {0};
+  char why[96];
+  a.correlation = (int32_t)get_be(&c, 4);
+  skip_tagged_fields(&c);                   /* response header v1 */
+  take(&c, 4);                              /* throttle time */
+  int16_t error = (int16_t)get_be(&c, 2);
+  if (error) snprintf(why, sizeof why, "error code %d", error), die("fetch", why);
+  take(&c, 4);                              /* session id */
+  if (get_uvarint(&c) != 2) die("fetch response", "not one topic");
+  take(&c, get_uvarint(&c) - 1);            /* topic name */
+  if (get_uvarint(&c) != 2) die("fetch response", "not one partition");
+  take(&c, 4);                              /* partition index */
+  error = (int16_t)get_be(&c, 2);
+  if (error) snprintf(why, sizeof why, "partition error code %d (answer %d)", error, a.correlation), die("fetch", why);
+  a.high_watermark = (int64_t)get_be(&c, 8);
+  take(&c, 16);                             /* last stable offset, log start offset */
+  uint32_t aborted = get_uvarint(&c);       /* compact nullable array: 0 = null */
+  for (uint32_t i = 1; i < aborted; i++) take(&c, 16), skip_tagged_fields(&c);
+  take(&c, 4);                              /* preferred read replica */
+  uint32_t len = get_uvarint(&c);           /* compact nullable bytes: 0 = null */
+  a.records_len = len > 0 ? len - 1 : 0;
+  a.records = take(&c, a.records_len);
+  skip_tagged_fields(&c);                   /* partition */
+  skip_tagged_fields(&c);                   /* topic */
+  skip_tagged_fields(&c);                   /* response */
+  return a;
+}
+
+/* Reads one size-prefixed answer into *buf (grown when an answer is larger); returns its size. */
+static size_t read_frame(int fd, unsigned char **buf, size_t *cap) {
+  unsigned char head[4];
+  read_full(fd, head, 4);
+  size_t size = ((size_t)head[0] << 24) | ((size_t)head[1] << 16) | ((size_t)head[2] << 8) | head[3];
+  if (size > *cap) {
+    *cap = size;
+    *buf = realloc(*buf, *cap);
+    if (!*buf) die("fetch", "out of memory");
+  }
+  read_full(fd, *buf, size);
+  return size;
+}
+
+struct lane {
+  int64_t from, to, next;
+};
+
+/* The lanes split [0, high watermark) so that `inflight` requests are always outstanding on one
+ * connection (a fetch's next offset is known only from its answer, so one lane alone would be a
+ * serial round trip). Answers come back in request order; a batch belongs to the lane its base
+ * offset is in, so every log byte is counted once. */
+static int run_raw_fetch(const struct opts *o) {
+  int fd = dial(o->brokers);
+  int32_t max_bytes = o->frame > 0 ? (int32_t)o->frame : 1 << 20;
+  int32_t partition = (int32_t)o->partition;
+  long nlanes = o->inflight > 0 ? o->inflight : 4;
+  size_t cap = (size_t)max_bytes + (64 << 10);
+  unsigned char *buf = malloc(cap), request[512];
+  if (strlen(o->topic) > 255) die("topic", "name too long");
+  int32_t correlation = 0;
+
+  /* The high watermark, from a first fetch before the clock starts. */
+  write_full(fd, request, encode_fetch(request, correlation++, o->topic, partition, 0, max_bytes));
+  int64_t hw = parse_fetch(buf, read_frame(fd, &buf, &cap)).high_watermark;
+  if (hw <= 0) die("fetch", "empty partition");
+
+  struct rusage ru0, ru1;
+  getrusage(RUSAGE_SELF, &ru0);
+  double t0 = now_s(), deadline = t0 + o->timeout_s, first = 0;
+  struct lane *lanes = calloc((size_t)nlanes, sizeof *lanes);
+  long *order = calloc((size_t)nlanes, sizeof *order); /* lane of each outstanding request, FIFO */
+  long head = 0, outstanding = 0, requests = 0;
+  int64_t span = hw / nlanes + 1;
+  for (long l = 0; l < nlanes; l++) {
+    lanes[l].from = lanes[l].next = l * span;
+    lanes[l].to = (l + 1) * span < hw ? (l + 1) * span : hw;
+    if (lanes[l].from >= lanes[l].to) continue;
+    write_full(fd, request, encode_fetch(request, correlation++, o->topic, partition, lanes[l].next, max_bytes));
+    order[(head + outstanding++) % nlanes] = l;
+  }
+  double bytes = 0, records = 0;
+  while (outstanding > 0) {
+    struct fetch_answer a = parse_fetch(buf, read_frame(fd, &buf, &cap));
+    struct lane *lane = &lanes[order[head]];
+    head = (head + 1) % nlanes;
+    outstanding--;
+    requests++;
+    if (!first) first = now_s();
+    /* Batch headers only: baseOffset(8) batchLength(4) … lastOffsetDelta at byte 23. */
+    int64_t next = lane->next;
+    for (size_t pos = 0; pos + 61 <= a.records_len;) {
+      struct cursor c = {a.records + pos, a.records + a.records_len};
+      int64_t base = (int64_t)get_be(&c, 8);
+      size_t total = 12 + (uint32_t)get_be(&c, 4);
+      if (pos + total > a.records_len || base >= lane->to) break; /* a partial batch ends an answer */
+      take(&c, 11);                         /* partition leader epoch, magic, crc, attributes */
+      int64_t last = base + (int32_t)get_be(&c, 4);
+      if (base >= lane->from) {
+        bytes += (double)total;
+        records += (double)(last + 1 - base);
+      }
+      next = last + 1;
+      pos += total;
+    }
+    if (next == lane->next) {
+      char why[96];
+      snprintf(why, sizeof why, "no whole batch at offset %lld (raise -f?)", (long long)next);
+      die("fetch", why);
+    }
+    lane->next = next;
+    if (lane->next < lane->to && now_s() < deadline) {
+      write_full(fd, request, encode_fetch(request, correlation++, o->topic, partition, lane->next, max_bytes));
+      order[(head + outstanding++) % nlanes] = lane - lanes;
+    }
+  }
+  double elapsed = now_s() - t0;
+  getrusage(RUSAGE_SELF, &ru1);
+  double cpu_ms = rusage_ms(&ru0, &ru1);
+  close(fd);
+  printf("{\"mode\":\"raw-fetch\",\"records\":%.0f,\"bytes\":%.0f,\"logBytes\":%.0f,\"highWatermark\":%lld,\"requests\":%ld,\"seconds\":%.4f,"
+         "\"firstRecordMs\":%.2f,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f,\"clientCpuMs\":%.0f}\n",
+         records, bytes, bytes, (long long)hw, requests, elapsed, first ? (first - t0) * 1000 : -1, records / elapsed, bytes / elapsed / 1e6, cpu_ms);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   struct opts o = {.brokers = "127.0.0.1:9092", .topic = "bench", .compression = "none", .linger = "5", .max_inflight = "1000000", .count = 10000, .size = 100,
                    .partitions = 1, .producers = 1, .acks = 1, .timeout_s = 30};
-  if (argc < 2) die("usage", "produce|consume|raw-send|raw-recv [options]");
+  if (argc < 2) die("usage", "produce|consume|raw-send|raw-recv|raw-fetch [options]");
   o.mode = argv[1];
   int c;
   optind = 2;
-  while ((c = getopt(argc, argv, "b:t:n:s:a:z:p:r:c:T:f:i:l:m:")) != -1) {
+  while ((c = getopt(argc, argv, "b:t:n:s:a:z:p:P:r:c:T:f:i:l:m:")) != -1) {
     switch (c) {
       case 'b': o.brokers = optarg; break;
       case 't': o.topic = optarg; break;
@@ -375,6 +626,7 @@ int main(int argc, char **argv) {
       case 'a': o.acks = atoi(optarg); break;
       case 'z': o.compression = optarg; break;
       case 'p': o.partitions = atol(optarg); break;
+      case 'P': o.partition = atol(optarg); break;
       case 'r': o.rate = atof(optarg); break;
       case 'c': o.producers = atol(optarg); break;
       case 'T': o.timeout_s = atof(optarg); break;
@@ -389,6 +641,7 @@ int main(int argc, char **argv) {
   if (!strcmp(o.mode, "consume")) return run_consume(&o);
   if (!strcmp(o.mode, "raw-send")) return run_raw_send(&o);
   if (!strcmp(o.mode, "raw-recv")) return run_raw_recv(&o);
+  if (!strcmp(o.mode, "raw-fetch")) return run_raw_fetch(&o);
   die("unknown mode", o.mode);
   return 2;
 }
