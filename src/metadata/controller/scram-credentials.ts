@@ -63,10 +63,11 @@ export function planScramAlterations(request: AlterUserScramCredentialsRequest, 
 
 function userProblem(user: string, alterations: readonly Alteration[], current: ScramCredentialSource): { errorCode: number; errorMessage: string } | null {
   if (user === '') return { errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: 'Username must not be empty' };
-  const seen = new Set<number>();
+  // Checked before anything else, as Kafka does: a request that touches a credential twice says nothing else about it.
+  if (new Set(alterations.map((a) => a.mechanism)).size !== alterations.length) {
+    return { errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: 'A user credential cannot be altered twice in the same request' };
+  }
   for (const a of alterations) {
-    if (seen.has(a.mechanism)) return { errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: 'A user credential cannot be altered twice in the same request' };
-    seen.add(a.mechanism);
     const mechanism = scramMechanismById(a.mechanism);
     if (mechanism === undefined) return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, errorMessage: 'Unknown SCRAM mechanism' };
     if (a.kind === 'delete') {

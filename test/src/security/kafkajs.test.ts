@@ -1,18 +1,10 @@
 // kafkajs end to end over every security protocol: produce, then consume in a group, so both
 // the metadata (advertised listener per protocol) and the group coordinator path are covered.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { CA_PEM, startSecureBroker, USERS, type SecureBroker } from './secure-broker.js';
+import { CA_PEM, useSecureBroker, USERS } from './secure-broker.js';
 
-let secure: SecureBroker;
-
-beforeAll(async () => {
-  secure = await startSecureBroker();
-}, 30_000);
-
-afterAll(async () => {
-  await secure?.stop();
-});
+const broker = useSecureBroker();
 
 async function roundTrip(kafka: Kafka, topic: string): Promise<string[]> {
   const admin = kafka.admin();
@@ -47,7 +39,7 @@ describe('kafkajs against secured listeners', () => {
   for (const listener of ['SASL_PLAINTEXT', 'SASL_SSL'] as const) {
     for (const mechanism of mechanisms) {
       it(`${mechanism} over ${listener}`, async () => {
-        const kafka = client(secure.address(listener), {
+        const kafka = client(broker.current.address(listener), {
           sasl: { mechanism, username: 'alice', password: USERS.alice } as SASLOptions,
           ...(listener === 'SASL_SSL' ? { ssl: { ca: [CA_PEM] } } : {}),
         });
@@ -57,17 +49,17 @@ describe('kafkajs against secured listeners', () => {
   }
 
   it('plain SSL with server verification', async () => {
-    expect(await roundTrip(client(secure.address('SSL'), { ssl: { ca: [CA_PEM] } }), 't-ssl')).toEqual(['one', 'two']);
+    expect(await roundTrip(client(broker.current.address('SSL'), { ssl: { ca: [CA_PEM] } }), 't-ssl')).toEqual(['one', 'two']);
   }, 30_000);
 
   it.each(mechanisms)('a wrong password with %s fails with an authentication error', async (mechanism) => {
-    const admin = client(secure.address('SASL_PLAINTEXT'), { sasl: { mechanism, username: 'alice', password: 'wrong' } as SASLOptions }).admin();
+    const admin = client(broker.current.address('SASL_PLAINTEXT'), { sasl: { mechanism, username: 'alice', password: 'wrong' } as SASLOptions }).admin();
     await expect(admin.connect()).rejects.toThrow(/SASL .*authentication failed/i);
     await admin.disconnect();
   }, 30_000);
 
   it('a mechanism the broker does not enable is refused with the enabled list', async () => {
-    const admin = client(secure.address('SASL_PLAINTEXT'), { sasl: { mechanism: 'aws', authorizationIdentity: 'x', accessKeyId: 'a', secretAccessKey: 'b' } as SASLOptions }).admin();
+    const admin = client(broker.current.address('SASL_PLAINTEXT'), { sasl: { mechanism: 'aws', authorizationIdentity: 'x', accessKeyId: 'a', secretAccessKey: 'b' } as SASLOptions }).admin();
     await expect(admin.connect()).rejects.toThrow('The broker does not support the requested SASL mechanism');
     await admin.disconnect();
   }, 30_000);

@@ -1,6 +1,7 @@
 // An in-process broker with one listener per security protocol and the test users, for the
 // end-to-end tests of this folder. Certificates are the committed test/fixtures/tls ones.
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { join, resolve } from 'node:path';
 import { startBroker, type RunningBroker } from '../../../src/index.js';
 import { scramUpsertion } from '../../../src/security/scram.js';
@@ -14,12 +15,12 @@ export const USERS = { alice: 'alice-secret', bob: 'bob-secret' } as const;
 
 export interface SecureBroker {
   readonly broker: RunningBroker;
-  /** host:port of a listener by name (PLAINTEXT, SASL_PLAINTEXT, SASL_SSL, SSL, MTLS). */
+  /** host:port of a listener by name (PLAINTEXT, SASL_PLAINTEXT, SASL_SSL, SSL, MTLS with ssl.client.auth=required, REQUESTED). */
   address(listener: string): string;
   stop(): Promise<void>;
 }
 
-const LISTENERS = ['PLAINTEXT', 'SASL_PLAINTEXT', 'SASL_SSL', 'SSL', 'MTLS'] as const;
+const LISTENERS = ['PLAINTEXT', 'SASL_PLAINTEXT', 'SASL_SSL', 'SSL', 'MTLS', 'REQUESTED'] as const;
 
 export async function startSecureBroker(extra: Record<string, string> = {}): Promise<SecureBroker> {
   const plainJaas = `org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(USERS).map(([u, p]) => `user_${u}="${p}"`).join(' ')};`;
@@ -27,7 +28,7 @@ export async function startSecureBroker(extra: Record<string, string> = {}): Pro
     overrides: {
       listeners: `${LISTENERS.map((l) => `${l}://localhost:0`).join(',')},CONTROLLER://localhost:0`,
       'advertised.listeners': LISTENERS.map((l) => `${l}://localhost:0`).join(','),
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,MTLS:SSL,CONTROLLER:PLAINTEXT',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL,MTLS:SSL,REQUESTED:SSL,CONTROLLER:PLAINTEXT',
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': plainJaas,
       'listener.name.sasl_ssl.plain.sasl.jaas.config': plainJaas,
@@ -44,6 +45,7 @@ export async function startSecureBroker(extra: Record<string, string> = {}): Pro
       'listener.name.mtls.ssl.truststore.location': tlsFile('truststore.p12'),
       'listener.name.mtls.ssl.truststore.password': FIXTURE_PASSWORD,
       'listener.name.mtls.ssl.client.auth': 'required',
+      'listener.name.requested.ssl.client.auth': 'requested',
       ...extra,
     },
   });
@@ -59,4 +61,16 @@ export async function startSecureBroker(extra: Record<string, string> = {}): Pro
     },
     stop: () => broker.stop(),
   };
+}
+
+/** Starts the secure broker before the file's tests and stops it after; read `.current` inside tests. */
+export function useSecureBroker(extra: Record<string, string> = {}): { current: SecureBroker } {
+  const holder = {} as { current: SecureBroker };
+  beforeAll(async () => {
+    holder.current = await startSecureBroker(extra);
+  }, 30_000);
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return holder;
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { ApiKey } from '../../../protocol/generated/api-keys.js';
+import { useSecureBroker, USERS } from '../security/secure-broker.js';
+import { authenticate, CLOSED, handshake, metadata, plainToken, rawClientOn } from '../security/sasl-raw.js';
+import { scramClient } from '../security/scram-client.js';
+
+const broker = useSecureBroker({ 'listener.name.sasl_plaintext.connections.max.reauth.ms': '600000' });
+
+describe.each([0, 1, 2])('SaslAuthenticate v%i', (version) => {
+  const lifetime = version >= 1 ? 600_000n : 0n;
+
+  it('authenticates PLAIN, reports the session lifetime, then serves requests', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, 'PLAIN');
+    const response = await authenticate(client, plainToken('alice', USERS.alice), version);
+    expect(response).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: null, sessionLifetimeMs: lifetime });
+    expect((await metadata(client)).brokers).toHaveLength(1);
+    client.close();
+  });
+
+  it.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('runs a whole %s exchange and returns the server signature', async (mechanism) => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, mechanism);
+    const scram = scramClient(mechanism, 'bob', USERS.bob);
+    const first = await authenticate(client, scram.first(), version);
+    expect(first.errorCode).toBe(ErrorCode.NONE);
+    const final = await authenticate(client, scram.final(first.authBytes), version);
+    expect(final).toMatchObject({ errorCode: ErrorCode.NONE, sessionLifetimeMs: lifetime });
+    expect(scram.verify(final.authBytes)).toBe(true);
+    expect((await metadata(client)).brokers).toHaveLength(1);
+    client.close();
+  });
+
+  it.each([
+    ['a wrong PLAIN password', 'PLAIN', plainToken('alice', 'nope'), 'Authentication failed: Invalid username or password'],
+    ['an unknown PLAIN user', 'PLAIN', plainToken('mallory', 'x'), 'Authentication failed: Invalid username or password'],
+    ['an unknown SCRAM user', 'SCRAM-SHA-256', Buffer.from('n,,n=mallory,r=abcdef'), 'Authentication failed: Invalid user credentials'],
+    ['a malformed SCRAM message', 'SCRAM-SHA-512', Buffer.from('garbage'), 'Invalid SCRAM client first message: malformed client-first message'],
+  ])('answers SASL_AUTHENTICATION_FAILED for %s, then closes', async (_why, mechanism, token, message) => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, mechanism);
+    const response = await authenticate(client, token, version);
+    expect(response).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message });
+    expect(await client.next()).toBe(CLOSED);
+  });
+
+  it('a wrong SCRAM password fails at the proof', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, 'SCRAM-SHA-512');
+    const scram = scramClient('SCRAM-SHA-512', 'bob', 'not-bobs');
+    const first = await authenticate(client, scram.first(), version);
+    const final = await authenticate(client, scram.final(first.authBytes), version);
+    expect(final).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid user credentials' });
+    expect(await client.next()).toBe(CLOSED);
+  });
+
+  it('before SaslHandshake answers ILLEGAL_SASL_STATE, then closes', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    expect((await authenticate(client, plainToken('alice', USERS.alice), version)).errorCode).toBe(ErrorCode.ILLEGAL_SASL_STATE);
+    expect(await client.next()).toBe(CLOSED);
+  });
+});
+
+describe('before authentication', () => {
+  it('ApiVersions is answered and lists the SASL APIs', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    const { ApiVersionsRequest } = await import('../../../protocol/generated/message/api-versions-request.js');
+    const { ApiVersionsResponse } = await import('../../../protocol/generated/message/api-versions-response.js');
+    const response = await client.request(ApiKey.ApiVersions, 3, ApiVersionsRequest, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' }, ApiVersionsResponse);
+    const keys = new Map(response.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    expect(keys.get(ApiKey.SaslHandshake)).toEqual([0, 1]);
+    expect(keys.get(ApiKey.SaslAuthenticate)).toEqual([0, 2]);
+    client.close();
+  });
+
+  it('any other request closes the connection, and the broker goes on serving', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await expect(metadata(client)).rejects.toThrow('connection closed');
+    const after = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(after, 'PLAIN');
+    await authenticate(after, plainToken('alice', USERS.alice));
+    expect((await metadata(after)).brokers).toHaveLength(1);
+    after.close();
+  });
+
+  it('a SaslAuthenticate frame cut short closes the connection', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, 'PLAIN');
+    // v2 header (flexible) then auth bytes claiming 100 bytes with only 3 present.
+    const body = Buffer.from([0, 36, 0, 2, 0, 0, 0, 7, 0, 0, 0, 101, 1, 2, 3]);
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, body.length]), body]);
+    client.write(frame);
+    expect(await client.next()).toBe(CLOSED);
+  });
+});
