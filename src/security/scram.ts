@@ -152,7 +152,10 @@ export class ScramServer implements SaslServer {
     if (Buffer.from(attrs[0].value, 'base64').toString('utf8') !== this.gs2Header) {
       throw new SaslAuthenticationError('Invalid SCRAM client final message: channel binding does not match the first message');
     }
-    if (attrs[1].value !== this.nonce) throw new SaslAuthenticationError('Invalid client nonce in the final client message.');
+    // Kafka checks only that the nonce ends with the server's (ScramSaslServer): librdkafka up to
+    // at least 2.0 sends its own nonce again in front of the combined one. The proof covers the
+    // nonce as sent either way.
+    if (!attrs[1].value.endsWith(this.nonce)) throw new SaslAuthenticationError('Invalid client nonce in the final client message.');
     const credential = this.credential!;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');

@@ -45,6 +45,14 @@ describe('ScramServer', () => {
     expect(() => unknown.evaluate(Buffer.from('n,,n=nobody,r=abc'))).toThrow('Authentication failed: Invalid user credentials');
   });
 
+  it('accepts a final nonce with the client nonce repeated in front, as librdkafka 2.0 sends it and Kafka accepts', () => {
+    const store = new MemoryScramCredentialStore();
+    store.set('alice', 'SCRAM-SHA-512', scramCredential('SCRAM-SHA-512', 'pw'));
+    const server = new ScramServer({ mechanism: 'SCRAM-SHA-512', credentials: store });
+    const client = scramClient('SCRAM-SHA-512', 'alice', 'pw', { repeatNonce: true });
+    expect(client.verify(server.evaluate(client.final(server.evaluate(client.first()))))).toBe(true);
+  });
+
   it('refuses a final message whose nonce or channel binding differs from the first', () => {
     const tamperedNonce = rfcServer();
     tamperedNonce.evaluate(Buffer.from(RFC7677.clientFirst));
