@@ -27,6 +27,11 @@ export interface StartBrokerOptions {
   logger?: Logger;
   /** Cluster id for a fresh data dir (a stored one wins); every node of a cluster shares it. */
   clusterId?: string;
+  /**
+   * Development SASL users: each gets PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 credentials. Without
+   * a config file or a `listeners` override the client listener becomes SASL_PLAINTEXT.
+   */
+  saslUsers?: { user: string; password: string }[];
 }
 
 export interface RunningBroker {
@@ -50,6 +55,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     advertisedHost: options.advertisedHost ?? 'localhost',
     dataDir: options.dataDir ?? './data',
     nodeId: options.nodeId ?? 1,
+    clientSecurityProtocol: (options.saslUsers?.length ?? 0) > 0 && options.configFile === undefined && options.overrides?.listeners === undefined ? 'SASL_PLAINTEXT' : 'PLAINTEXT',
   });
   if (options.configFile !== undefined) {
     for (const [key, value] of parseProperties(readFileSync(options.configFile, 'utf8'))) props.set(key, value);
@@ -57,7 +63,8 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
   for (const [key, value] of Object.entries(options.overrides ?? {})) props.set(key, value);
   const config = loadBrokerConfig(props);
   const broker = await Broker.start({ config, inMemory: options.dataDir === undefined && options.configFile === undefined, logger,
-    ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}) });
+    ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}),
+    ...(options.saslUsers !== undefined ? { saslUsers: options.saslUsers } : {}) });
   const endpoint = broker.endpoint();
   return {
     bootstrapServers: `${endpoint.host}:${endpoint.port}`,

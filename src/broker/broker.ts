@@ -40,6 +40,10 @@ import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
 import { checkInternalListeners, isTlsListener, listenerSaslConfigs, listenerTlsOptions } from '../security/listener-config.js';
 import { SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { SaslGate } from '../security/sasl-gate.js';
+import { scramUpsertion } from '../security/scram.js';
+import { SCRAM_MECHANISMS, type ScramMechanismName } from '../security/types.js';
+
+const SCRAM_MECHANISM_NAMES = Object.keys(SCRAM_MECHANISMS) as ScramMechanismName[];
 
 /** Kafka's fixed topic id of __cluster_metadata (Uuid.METADATA_TOPIC_ID). */
 const METADATA_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -58,6 +62,11 @@ export interface BrokerOptions {
   readonly maintenanceIntervalMs?: number;
   /** The cluster id when the data dir has none yet (every node of a cluster must share it, as `kafka-storage format -t` sets). */
   readonly clusterId?: string;
+  /**
+   * Development users (`sluice start --sasl-user`): PLAIN users on every SASL listener that offers
+   * PLAIN, and SCRAM-SHA-256/512 credentials committed to the metadata log once the broker is up.
+   */
+  readonly saslUsers?: readonly { readonly user: string; readonly password: string }[];
 }
 
 export interface RunningListener {
@@ -111,7 +120,8 @@ export class Broker {
     // Listener security first: a key store that cannot be read or a SASL listener nobody could
     // authenticate on stops start-up before anything is opened.
     checkInternalListeners(config);
-    const saslListeners = listenerSaslConfigs(config, log);
+    const saslUsers = options.saslUsers ?? [];
+    const saslListeners = listenerSaslConfigs(config, log, new Map(saslUsers.map((u) => [u.user, u.password])));
     const listenerConfigs = config.listeners.map((l) => ({
       name: l.name,
       host: l.host,
@@ -313,9 +323,23 @@ export class Broker {
     await broker.register();
     replicas.startIsrExpiration();
     groups.start();
+    if (saslUsers.length > 0) await broker.upsertScramUsers(saslUsers);
     openClientListeners();
     broker.scheduleMaintenance(options.maintenanceIntervalMs ?? config.logRetentionCheckIntervalMs);
     return broker;
+  }
+
+  /** SCRAM-SHA-256 and -512 credentials for development users, through the controller like AlterUserScramCredentials. */
+  private async upsertScramUsers(users: readonly { user: string; password: string }[]): Promise<void> {
+    const results = await this.controller.alterUserScramCredentials({
+      deletions: [],
+      upsertions: users.flatMap(({ user, password }) => SCRAM_MECHANISM_NAMES.map((mechanism) => scramUpsertion(user, mechanism, password))),
+    });
+    for (const result of results) {
+      // Never the password: only who got credentials, or why not.
+      if (result.errorCode === 0) this.log.info({ user: result.user, mechanisms: ['PLAIN', ...SCRAM_MECHANISM_NAMES] }, 'development SASL user created');
+      else this.log.error({ user: result.user, errorCode: result.errorCode, reason: result.errorMessage }, 'development SASL user not created');
+    }
   }
 
   /** Registers this node with the controller, with the ports actually bound (port 0 becomes real). */

@@ -9,19 +9,25 @@ export interface DevDefaultsOptions {
   readonly advertisedHost: string;
   readonly dataDir: string;
   readonly nodeId: number;
+  /**
+   * SASL_PLAINTEXT makes the client listener a SASL one offering PLAIN and SCRAM (what
+   * `--sasl-user` asks for). A single node never dials its inter-broker listener, so it may be SASL too.
+   */
+  readonly clientSecurityProtocol?: 'PLAINTEXT' | 'SASL_PLAINTEXT';
 }
 
 export function devDefaultProperties(options: DevDefaultsOptions): Map<string, string> {
   const { port, controllerPort, host, advertisedHost, dataDir, nodeId } = options;
-  return new Map([
+  const client = options.clientSecurityProtocol ?? 'PLAINTEXT';
+  const props = new Map([
     ['process.roles', 'broker,controller'],
     ['node.id', String(nodeId)],
-    ['listeners', `PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://${advertisedHost}:${port}`],
+    ['listeners', `${client}://${host}:${port},CONTROLLER://${host}:${controllerPort}`],
+    ['advertised.listeners', `${client}://${advertisedHost}:${port}`],
     ['controller.listener.names', 'CONTROLLER'],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['inter.broker.listener.name', client],
     ['controller.quorum.voters', `${nodeId}@${advertisedHost}:${controllerPort}`],
-    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
+    ['listener.security.protocol.map', `${client}:${client},CONTROLLER:PLAINTEXT`],
     ['log.dirs', dataDir],
     ['num.partitions', '1'],
     ['default.replication.factor', '1'],
@@ -30,4 +36,6 @@ export function devDefaultProperties(options: DevDefaultsOptions): Map<string, s
     ['transaction.state.log.min.isr', '1'],
     ['group.initial.rebalance.delay.ms', '0'],
   ]);
+  if (client === 'SASL_PLAINTEXT') props.set('sasl.enabled.mechanisms', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+  return props;
 }

@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .option('--node-id <id>', 'node.id', '1')
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--cluster-id <id>', "cluster id for a fresh data dir (as kafka-storage format -t sets it); every node of a multi-process cluster needs the same one")
+    .option('--sasl-user <user:password>', 'development SASL user with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 credentials (repeatable); without --config the client listener becomes SASL_PLAINTEXT', collect, [])
     .option('--cluster <nodes>', 'start N combined nodes in this process: client ports PORT.., controller ports PORT+N.., data in DATA_DIR/node-<i>')
     .action(async (options: {
       port: string;
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
       logLevel: string;
       cluster?: string;
       clusterId?: string;
+      saslUser: string[];
     }) => {
       const overrides: Record<string, string> = {};
       for (const entry of options.override) {
@@ -47,8 +49,15 @@ export function buildProgram(): Command {
         if (at <= 0) throw new Error(`--override expects key=value, got ${entry}`);
         overrides[entry.slice(0, at)] = entry.slice(at + 1);
       }
+      const saslUsers = options.saslUser.map((entry) => {
+        const colon = entry.indexOf(':');
+        if (colon <= 0) throw new Error('--sasl-user expects user:password');
+        return { user: entry.slice(0, colon), password: entry.slice(colon + 1) };
+      });
       const port = Number(options.port);
       if (options.cluster !== undefined) {
+        // The cluster's inter-broker and controller connections are PLAINTEXT only for now.
+        if (saslUsers.length > 0) throw new Error('--sasl-user is not supported with --cluster yet');
         const logger = pino({ level: options.logLevel });
         const cluster = await startLocalCluster({
           nodes: Number(options.cluster),
@@ -79,6 +88,7 @@ export function buildProgram(): Command {
         overrides,
         logLevel: options.logLevel,
         ...(options.clusterId !== undefined ? { clusterId: options.clusterId } : {}),
+        ...(saslUsers.length > 0 ? { saslUsers } : {}),
       });
       // One machine-readable line, so scripts and the compat harness know where to connect.
       process.stdout.write(`sluice: listening on ${broker.bootstrapServers} (cluster ${broker.clusterId})\n`);

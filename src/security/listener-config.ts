@@ -54,8 +54,11 @@ export function checkInternalListeners(config: BrokerConfig): void {
   }
 }
 
-/** SASL settings of every SASL client listener; throws for a listener that could never authenticate anyone. */
-export function listenerSaslConfigs(config: BrokerConfig, log?: Logger): Map<string, ListenerSaslConfig> {
+/**
+ * SASL settings of every SASL client listener; throws for a listener that could never authenticate
+ * anyone. `extraPlainUsers` (from `sluice start --sasl-user`) join every PLAIN listener's JAAS users.
+ */
+export function listenerSaslConfigs(config: BrokerConfig, log?: Logger, extraPlainUsers: ReadonlyMap<string, string> = new Map()): Map<string, ListenerSaslConfig> {
   const out = new Map<string, ListenerSaslConfig>();
   for (const listener of config.listeners.filter(isSasl)) {
     const get = listenerLookup(config, listener.name);
@@ -70,7 +73,7 @@ export function listenerSaslConfigs(config: BrokerConfig, log?: Logger): Map<str
       );
     }
     if (unsupported.length > 0) log?.warn({ listener: listener.name, unsupported }, 'SASL mechanisms Sluice does not implement are not offered');
-    const plainUsers = enabled.includes('PLAIN') ? plainUsersOf(config, listener.name) : new Map<string, string>();
+    const plainUsers = enabled.includes('PLAIN') ? plainUsersOf(config, listener.name, extraPlainUsers) : new Map<string, string>();
     const reauth = get('connections.max.reauth.ms');
     const maxReauthMs = reauth === undefined ? 0 : Number(reauth.value);
     if (!Number.isSafeInteger(maxReauthMs) || maxReauthMs < 0) throw new ConfigValueError(reauth!.key, `${reauth!.key} must be a non-negative number of milliseconds.`);
@@ -80,8 +83,9 @@ export function listenerSaslConfigs(config: BrokerConfig, log?: Logger): Map<str
 }
 
 /** PLAIN users: listener.name.<l>.plain.sasl.jaas.config, else sasl.jaas.config (a PlainLoginModule with user_<name> options). */
-function plainUsersOf(config: BrokerConfig, listenerName: string): Map<string, string> {
+function plainUsersOf(config: BrokerConfig, listenerName: string, extraPlainUsers: ReadonlyMap<string, string>): Map<string, string> {
   const found = listenerLookup(config, listenerName)('plain.sasl.jaas.config') ?? listenerLookup(config, listenerName)('sasl.jaas.config');
+  if (found === undefined && extraPlainUsers.size > 0) return new Map(extraPlainUsers);
   if (found === undefined) {
     throw new ConfigValueError(
       `listener.name.${listenerName.toLowerCase()}.plain.sasl.jaas.config`,
@@ -89,7 +93,7 @@ function plainUsersOf(config: BrokerConfig, listenerName: string): Map<string, s
     );
   }
   try {
-    return plainUsersFromJaas(parseJaasConfig(found.value));
+    return new Map([...plainUsersFromJaas(parseJaasConfig(found.value)), ...extraPlainUsers]);
   } catch (error) {
     if (error instanceof JaasConfigError) throw new ConfigValueError(found.key, `${found.key} is not a valid JAAS config: ${error.message}`);
     throw error;
