@@ -43,7 +43,7 @@ export function credentialFromSaltedPassword(mechanism: ScramMechanismName, salt
 }
 
 /** A new credential for a password, with a fresh random salt. */
-export function scramCredential(mechanism: ScramMechanismName, password: string, iterations = SCRAM_MIN_ITERATIONS, salt = randomBytes(32)): ScramCredential {
+export function scramCredential(mechanism: ScramMechanismName, password: string, iterations = SCRAM_MIN_ITERATIONS, salt: Buffer = randomBytes(32)): ScramCredential {
   return credentialFromSaltedPassword(mechanism, saltedPassword(mechanism, password, salt, iterations), salt, iterations);
 }
 
