@@ -142,9 +142,11 @@ for (let i = 0; i < TRIES; i++) {
   let line = `try ${i + 1}: ${out.mbPerSec.toFixed(0)} MB/s log (${(bytes / 1e6).toFixed(0)} MB in ${out.seconds.toFixed(2)} s) · broker ${r2(cpu / (bytes / 1e6))} ms CPU/MB, busy ${r2(cpu / 1000 / out.seconds)} starved ${r2(wait / 1000 / out.seconds)}`;
   if (out.clientCpuMs !== undefined) line += ` · client ${r2(out.clientCpuMs / 1000 / out.seconds)} core`;
   if (streamer) {
-    const limit = lastJson<{ mbPerSec: number }>(await run(bin, ['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000));
+    const limitCpu0 = cpuMs(streamer.child.pid!);
+    const limit = lastJson<{ mbPerSec: number; bytes: number }>(await run(bin, ['raw-recv', '-b', `127.0.0.1:${streamer.port}`, '-T', '30'], 60_000));
+    const limitCpu = cpuMs(streamer.child.pid!) - limitCpu0;
     ratios.push(out.mbPerSec / limit.mbPerSec);
-    line += ` · limit ${limit.mbPerSec.toFixed(0)} MB/s, ratio ${r2(out.mbPerSec / limit.mbPerSec)}`;
+    line += ` · limit ${limit.mbPerSec.toFixed(0)} MB/s (${r2(limitCpu / (limit.bytes / 1e6))} ms CPU/MB), ratio ${r2(out.mbPerSec / limit.mbPerSec)}`;
   }
   process.stdout.write(`${line} · load ${load}\n`);
 }

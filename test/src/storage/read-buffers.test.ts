@@ -22,6 +22,27 @@ describe('read buffers', () => {
     expect(takeReadBuffer(100_000).buffer).not.toBe(b.buffer);
   });
 
+  it('keeps no spare larger than its whole budget', () => {
+    const huge = takeReadBuffer(17 << 20);
+    releaseReadBuffer(huge);
+    expect(takeReadBuffer(17 << 20).buffer === huge.buffer).toBe(false);
+  });
+
+  it('makes room for what is handed back now: a pool full of small spares still keeps a large one', () => {
+    // Identity checks as booleans: a failed toBe on megabyte buffers has the reporter print them all.
+    const same = (a: Buffer, b: Buffer): boolean => a.buffer === b.buffer;
+    // Eight 1 MB spares (Produce frames, say), then an 8 MB fetch buffer comes back.
+    const small = Array.from({ length: 8 }, () => takeReadBuffer(1 << 20));
+    const large = takeReadBuffer(8 << 20);
+    for (const b of small) releaseReadBuffer(b);
+    releaseReadBuffer(large);
+    expect(same(takeReadBuffer(8 << 20), large)).toBe(true);
+    // The oldest small spare made room (eight spares at most); the other seven are still there.
+    const taken = Array.from({ length: 7 }, () => takeReadBuffer(1 << 20));
+    expect(taken.map((t, i) => same(t, small[i + 1]!))).toEqual(Array(7).fill(true));
+    expect(same(takeReadBuffer(1 << 20), small[0]!)).toBe(false);
+  });
+
   it('ignores buffers it did not give out, and small reads use ordinary buffers', () => {
     const foreign = Buffer.allocUnsafeSlow(100_000);
     releaseReadBuffer(foreign);
