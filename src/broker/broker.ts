@@ -128,6 +128,7 @@ export class Broker {
       port: l.port,
       securityProtocol: l.securityProtocol,
       ...(isTlsListener(l) ? { tls: listenerTlsOptions(config, l) } : {}),
+      ...(saslListeners.has(l.name) ? { preAuthMaxFrameBytes: saslListeners.get(l.name)!.maxReceiveBytes } : {}),
     }));
     const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();
     const dataDir = config.logDirs[0] ?? './data';

@@ -178,6 +178,7 @@ const brokerConfigList: BrokerConfigDefinition[] = [
   broker('socket.send.buffer.bytes', { type: 'INT', default: '102400', doc: 'SO_SNDBUF of server sockets; -1 means the OS default.' }),
   broker('socket.receive.buffer.bytes', { type: 'INT', default: '102400', doc: 'SO_RCVBUF of server sockets; -1 means the OS default.' }),
   broker('socket.request.max.bytes', { type: 'INT', default: '104857600', validator: atLeast(1), doc: 'Largest request the broker reads; bigger frames close the connection.' }),
+  broker('sasl.server.max.receive.size', { type: 'INT', default: '524288', doc: 'Largest request a client may send before it has authenticated with SASL.' }),
   broker('connections.max.reauth.ms', { type: 'LONG', default: '0', doc: 'Longest a SASL session lasts before the client must re-authenticate; 0 means forever.' }),
   broker('connections.max.idle.ms', { type: 'LONG', default: '600000', doc: 'Idle time after which the broker closes a connection.' }),
   broker('max.connections', { type: 'INT', default: INT_MAX_VALUE, validator: atLeast(0), doc: 'Largest number of connections the broker accepts.' }, DYNAMIC),

@@ -74,12 +74,25 @@ export function listenerSaslConfigs(config: BrokerConfig, log?: Logger, extraPla
     }
     if (unsupported.length > 0) log?.warn({ listener: listener.name, unsupported }, 'SASL mechanisms Sluice does not implement are not offered');
     const plainUsers = enabled.includes('PLAIN') ? plainUsersOf(config, listener.name, extraPlainUsers) : new Map<string, string>();
-    const reauth = get('connections.max.reauth.ms');
-    const maxReauthMs = reauth === undefined ? 0 : Number(reauth.value);
-    if (!Number.isSafeInteger(maxReauthMs) || maxReauthMs < 0) throw new ConfigValueError(reauth!.key, `${reauth!.key} must be a non-negative number of milliseconds.`);
-    out.set(listener.name, { listenerName: listener.name, enabledMechanisms: enabled as SaslMechanismName[], plainUsers, maxReauthMs });
+    out.set(listener.name, {
+      listenerName: listener.name,
+      enabledMechanisms: enabled as SaslMechanismName[],
+      plainUsers,
+      maxReauthMs: nonNegative(get('connections.max.reauth.ms'), 0),
+      maxReceiveBytes: nonNegative(get('sasl.server.max.receive.size'), SASL_MAX_RECEIVE_DEFAULT),
+    });
   }
   return out;
+}
+
+/** Kafka's default sasl.server.max.receive.size (512 KiB). */
+const SASL_MAX_RECEIVE_DEFAULT = 524_288;
+
+function nonNegative(setting: { key: string; value: string } | undefined, fallback: number): number {
+  if (setting === undefined) return fallback;
+  const value = Number(setting.value);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigValueError(setting.key, `${setting.key} must be a non-negative integer.`);
+  return value;
 }
 
 /** PLAIN users: listener.name.<l>.plain.sasl.jaas.config, else sasl.jaas.config (a PlainLoginModule with user_<name> options). */

@@ -36,7 +36,9 @@ export class SaslGate implements RequestDispatcher {
       }
     }
     const result = await this.inner.dispatch(frame, connection);
-    if (auth.stage(connection) === 'failed') return { response: result.response, close: true };
+    const after = auth.stage(connection);
+    if (after === 'failed') return { response: result.response, close: true };
+    if (after === 'authenticated' && stage !== 'authenticated') connection.authenticated?.();
     return result;
   }
 
@@ -48,6 +50,7 @@ export class SaslGate implements RequestDispatcher {
       connection.log.info({ reason: outcome.errorMessage }, 'closing connection: SASL authentication failed');
       return { response: null, close: true };
     }
+    if (this.authenticator.stage(connection) === 'authenticated') connection.authenticated?.();
     const response = Buffer.allocUnsafe(4 + outcome.authBytes.length);
     response.writeInt32BE(outcome.authBytes.length, 0);
     outcome.authBytes.copy(response, 4);

@@ -54,6 +54,8 @@ export interface ListenerSaslConfig {
   readonly plainUsers: ReadonlyMap<string, string>;
   /** connections.max.reauth.ms: 0 means sessions do not expire and clients are not asked to re-authenticate. */
   readonly maxReauthMs: number;
+  /** sasl.server.max.receive.size: the largest frame a client may send before it has authenticated. */
+  readonly maxReceiveBytes: number;
 }
 
 /** A SCRAM credential as the metadata log holds it, with its user and mechanism. */

@@ -122,6 +122,11 @@ export class Connection {
     if (!this.pausedForDrain && !this.pausedForQueue && !this.closed) this.transport.resume();
   }
 
+  /** The largest frame accepted from now on (SASL: small until the client has authenticated, as Kafka does). */
+  setMaxFrameBytes(bytes: number): void {
+    this.reader.maxFrameBytes = bytes;
+  }
+
   /** Closes after what was written is flushed; a peer that does not read is cut off after a second. */
   close(): void {
     if (this.closed) return;

@@ -15,7 +15,8 @@ export class FrameReader {
   private readonly sizeBytes = Buffer.alloc(4);
   private sizeFilled = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** Mutable: a SASL listener's connection starts at sasl.server.max.receive.size and is raised once authenticated. */
+  constructor(public maxFrameBytes: number) {}
 
   /** Pushes a chunk; returns the complete frames, or throws FrameSizeError for a size Kafka would refuse. */
   push(chunk: Buffer): Buffer[] {
@@ -86,6 +87,6 @@ export class FrameReader {
 export class FrameSizeError extends Error {
   override readonly name = 'FrameSizeError';
   constructor(readonly size: number, readonly max: number) {
-    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes ${max}`);
+    super(size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds the limit of ${max} (socket.request.max.bytes; sasl.server.max.receive.size before SASL authentication)`);
   }
 }

@@ -12,6 +12,8 @@ export interface ListenerConfig {
   readonly securityProtocol: ConnectionInfo['securityProtocol'];
   /** TLS server options for SSL and SASL_SSL listeners (src/security/listener-config.ts builds them). */
   readonly tls?: TlsOptions;
+  /** SASL listeners: the largest frame before authentication (sasl.server.max.receive.size). */
+  readonly preAuthMaxFrameBytes?: number;
 }
 
 export interface BoundListener extends ListenerConfig {
@@ -101,6 +103,9 @@ export class SocketServer {
 
   private accept(socket: Socket, listener: ListenerConfig): void {
     const id = `${listener.name}-${this.nextConnectionId++}`;
+    const maxFrameBytes = this.options.maxFrameBytes;
+    // Before SASL authentication a client may not make the broker buffer a large frame.
+    const preAuth = listener.preAuthMaxFrameBytes;
     const info: ConnectionInfo = {
       id,
       listenerName: listener.name,
@@ -108,9 +113,10 @@ export class SocketServer {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
       log: this.options.log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+      ...(preAuth !== undefined ? { authenticated: () => connection.setMaxFrameBytes(maxFrameBytes) } : {}),
     };
     socket.setNoDelay(true);
-    const connection = new Connection(socket, info, this.options.dispatcher, this.options.maxFrameBytes, (c) =>
+    const connection = new Connection(socket, info, this.options.dispatcher, preAuth === undefined ? maxFrameBytes : Math.min(preAuth, maxFrameBytes), (c) =>
       this.connections.delete(c),
     );
     this.connections.add(connection);

@@ -8,6 +8,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly log: Logger;
+  /** Lifts the pre-authentication frame limit of a SASL listener (sasl.server.max.receive.size) to socket.request.max.bytes. */
+  readonly authenticated?: () => void;
 }
 
 /** The answer to one request frame. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
+import { MetadataRequest } from '../../../protocol/generated/message/metadata-request.js';
+import { MetadataResponse } from '../../../protocol/generated/message/metadata-response.js';
+import { ZERO_UUID } from '../../../protocol/runtime/index.js';
+import { encodeRequestFrame } from '../../../protocol/frames.js';
+import { ApiVersionsRequest } from '../../../protocol/generated/message/api-versions-request.js';
+import { ApiVersionsResponse } from '../../../protocol/generated/message/api-versions-response.js';
 import { useSecureBroker, USERS } from '../security/secure-broker.js';
 import { authenticate, CLOSED, handshake, metadata, plainToken, rawClientOn } from '../security/sasl-raw.js';
 import { scramClient } from '../security/scram-client.js';
@@ -65,8 +71,6 @@ describe.each([0, 1, 2])('SaslAuthenticate v%i', (version) => {
 describe('before authentication', () => {
   it('ApiVersions is answered and lists the SASL APIs', async () => {
     const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
-    const { ApiVersionsRequest } = await import('../../../protocol/generated/message/api-versions-request.js');
-    const { ApiVersionsResponse } = await import('../../../protocol/generated/message/api-versions-response.js');
     const response = await client.request(ApiKey.ApiVersions, 3, ApiVersionsRequest, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' }, ApiVersionsResponse);
     const keys = new Map(response.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     expect(keys.get(ApiKey.SaslHandshake)).toEqual([0, 1]);
@@ -81,6 +85,27 @@ describe('before authentication', () => {
     await handshake(after, 'PLAIN');
     await authenticate(after, plainToken('alice', USERS.alice));
     expect((await metadata(after)).brokers).toHaveLength(1);
+    after.close();
+  });
+
+  it('a frame larger than sasl.server.max.receive.size closes the connection; once authenticated the same size is served', async () => {
+    // An ApiVersions request (allowed before authentication, and answered on a PLAINTEXT listener) of ~600 kB.
+    const bigApiVersions = encodeRequestFrame(ApiKey.ApiVersions, 3, 1, 'raw', ApiVersionsRequest, { clientSoftwareName: 'a'.repeat(600_000), clientSoftwareVersion: '1' });
+    const plaintext = await rawClientOn(broker.current, 'PLAINTEXT');
+    plaintext.write(bigApiVersions);
+    expect(await plaintext.next()).not.toBe(CLOSED);
+    plaintext.close();
+    const before = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    before.write(bigApiVersions);
+    expect(await before.next()).toBe(CLOSED);
+
+    const after = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(after, 'PLAIN');
+    await authenticate(after, plainToken('alice', USERS.alice));
+    // Any request that size now reaches the handlers: a Metadata request for 6000 long topic names (~600 kB).
+    const topics = Array.from({ length: 6000 }, (_, i) => ({ topicId: ZERO_UUID, name: `t-${i}-${'x'.repeat(90)}` }));
+    const response = await after.request(ApiKey.Metadata, 12, MetadataRequest, { ...MetadataRequest.defaults(), topics, allowAutoTopicCreation: false }, MetadataResponse);
+    expect(response.topics).toHaveLength(6000);
     after.close();
   });
 

@@ -37,6 +37,7 @@ describe('listenerSaslConfigs', () => {
       enabledMechanisms: ['PLAIN', 'SCRAM-SHA-256'],
       plainUsers: new Map([['alice', 'alice-secret']]),
       maxReauthMs: 3_600_000,
+      maxReceiveBytes: 524_288,
     });
   });
 

@@ -23,7 +23,7 @@ const plain = (user: string, password: string) => Buffer.from(`\u0000${user}\u00
 function setup(maxReauthMs = 0) {
   let now = 1_000;
   const authenticator = new SaslAuthenticator({
-    listeners: new Map([['SASL', { listenerName: 'SASL', enabledMechanisms: ['PLAIN'], plainUsers: new Map([['alice', 'pw'], ['bob', 'pw']]), maxReauthMs }]]),
+    listeners: new Map([['SASL', { listenerName: 'SASL', enabledMechanisms: ['PLAIN'], plainUsers: new Map([['alice', 'pw'], ['bob', 'pw']]), maxReauthMs, maxReceiveBytes: 524_288 }]]),
     scramCredentials: new MemoryScramCredentialStore(),
     nowMs: () => now,
   });
@@ -60,12 +60,14 @@ describe('SaslGate', () => {
     expect(passed).toEqual([ApiKey.ApiVersions]);
   });
 
-  it('after handshake v0 answers raw tokens itself, then passes requests', async () => {
+  it('after handshake v0 answers raw tokens itself, lifts the frame limit, then passes requests', async () => {
     const { authenticator, gate, passed, frame } = setup();
-    const c = conn('c2');
+    let lifted = 0;
+    const c = { ...conn('c2'), authenticated: () => lifted++ };
     expect(authenticator.handshake(c, 'PLAIN', 0).errorCode).toBe(ErrorCode.NONE);
     expect((await gate.dispatch(plain('alice', 'pw'), c)).response).toEqual(Buffer.from([0, 0, 0, 0]));
     expect(authenticator.principal(c)).toBe('User:alice');
+    expect(lifted).toBe(1);
     await gate.dispatch(frame(ApiKey.Metadata), c);
     expect(passed).toEqual([ApiKey.Metadata]);
   });
