@@ -6,7 +6,7 @@
 // and the self-time summary is printed at the end. For A/B runs of fetch-path changes.
 //
 //   npm run build && tsx bench/profile/consume.ts [--mb 300] [--tries 3] [--inflight 4]
-//        [--max-bytes 1048576] [--client c|node|librdkafka] [--no-limit] [--profile] [--bin other/bin/sluice.js]
+//        [--max-bytes 1048576] [--batch-bytes 1000000] [--client c|node|librdkafka] [--no-limit] [--profile] [--bin other/bin/sluice.js]
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ const TRIES = Number(opt('tries', '3'));
 const INFLIGHT = opt('inflight', '4');
 const MAX_BYTES = opt('max-bytes', String(1 << 20));
 const CLIENT = opt('client', 'c');
+/** Produce request (= batch) size of the fill: smaller batches make per-request costs show. */
+const BATCH_BYTES = opt('batch-bytes', '1000000');
 const PROFILE = args.includes('--profile');
 const LIMIT = !args.includes('--no-limit');
 /** Another build of the broker (a bin/sluice.js beside its dist/), for A/B runs. */
@@ -94,7 +96,7 @@ await admin.connect();
 await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
 await admin.disconnect();
 const filled = lastJson<{ mbPerSec: number; delivered: number; firstError: string }>(
-  await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load/raw-kafka.ts'), 'produce', brokers, topic, '--size', '1024', '--bytes', String(MB << 20), '--seconds', '30'], 90_000),
+  await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/load/raw-kafka.ts'), 'produce', brokers, topic, '--size', '1024', '--request-bytes', BATCH_BYTES, '--bytes', String(MB << 20), '--seconds', '30'], 90_000),
 );
 if (filled.firstError) throw new Error(`fill: ${filled.firstError}`);
 if (PROFILE) {
