@@ -68,6 +68,30 @@ describe.each([0, 1, 2])('SaslAuthenticate v%i', (version) => {
   });
 });
 
+describe('re-authentication (KIP-368)', () => {
+  it('an authenticated connection re-authenticates as the same user with handshake v1 and keeps being served', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, 'PLAIN');
+    expect((await authenticate(client, plainToken('alice', USERS.alice))).sessionLifetimeMs).toBe(600_000n);
+    expect((await metadata(client)).brokers).toHaveLength(1);
+    await handshake(client, 'SCRAM-SHA-256');
+    const scram = scramClient('SCRAM-SHA-256', 'alice', USERS.alice);
+    const first = await authenticate(client, scram.first());
+    expect(await authenticate(client, scram.final(first.authBytes))).toMatchObject({ errorCode: ErrorCode.NONE, sessionLifetimeMs: 600_000n });
+    expect((await metadata(client)).brokers).toHaveLength(1);
+    client.close();
+  });
+
+  it('refuses a re-authentication as another user and closes', async () => {
+    const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+    await handshake(client, 'PLAIN');
+    await authenticate(client, plainToken('alice', USERS.alice));
+    await handshake(client, 'PLAIN');
+    expect((await authenticate(client, plainToken('bob', USERS.bob))).errorMessage).toBe('Cannot change principals during re-authentication');
+    expect(await client.next()).toBe(CLOSED);
+  });
+});
+
 describe('before authentication', () => {
   it('ApiVersions is answered and lists the SASL APIs', async () => {
     const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
