@@ -127,7 +127,7 @@ export class Broker {
       host: l.host,
       port: l.port,
       securityProtocol: l.securityProtocol,
-      ...(isTlsListener(l) ? { tls: listenerTlsOptions(config, l) } : {}),
+      ...(isTlsListener(l) ? { tls: listenerTlsOptions(config, l, log) } : {}),
       ...(saslListeners.has(l.name) ? { preAuthMaxFrameBytes: saslListeners.get(l.name)!.maxReceiveBytes } : {}),
     }));
     const fs: FileSystem = options.inMemory ? new MemoryFileSystem() : new NodeFileSystem();

@@ -141,8 +141,11 @@ function storeType(typeKey: { key: string; value: string } | undefined, location
 }
 
 /** TLS server options of a listener: key store, trust store, client authentication, protocol versions. */
-export function listenerTlsOptions(config: BrokerConfig, listener: ListenerEndpoint): TlsOptions {
+export function listenerTlsOptions(config: BrokerConfig, listener: ListenerEndpoint, log?: Logger): TlsOptions {
   const get = listenerLookup(config, listener.name);
+  // Java's cipher suite names are not OpenSSL's; Node's default suites apply rather than a wrong mapping.
+  const ciphers = get('ssl.cipher.suites');
+  if (ciphers !== undefined && ciphers.value.trim() !== '') log?.warn({ listener: listener.name, key: ciphers.key }, 'ssl.cipher.suites is not applied; Node\'s default TLS cipher suites are used');
   const options: TlsOptions = { ...keyStore(get, listener.name), ...trustStore(get) };
   // Kafka applies ssl.client.auth to a SASL_SSL listener only when it is set with the listener prefix.
   const clientAuthSetting = get('ssl.client.auth');
