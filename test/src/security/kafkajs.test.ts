@@ -52,6 +52,30 @@ describe('kafkajs against secured listeners', () => {
     expect(await roundTrip(client(broker.current.address('SSL'), { ssl: { ca: [CA_PEM] } }), 't-ssl')).toEqual(['one', 'two']);
   }, 30_000);
 
+  it('large fetch responses (records written as separate chunks) arrive intact over TLS', async () => {
+    const kafka = client(broker.current.address('SASL_SSL'), { ssl: { ca: [CA_PEM] }, sasl: { mechanism: 'scram-sha-512', username: 'bob', password: USERS.bob } });
+    const topic = 't-tls-large';
+    const values = Array.from({ length: 120 }, (_, i) => Buffer.alloc(20_000, i % 251));
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < values.length; i += 40) await producer.send({ topic, messages: values.slice(i, i + 40).map((value) => ({ value })) });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'tls-large', maxBytesPerPartition: 1_048_576 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!);
+          if (seen.length === values.length) resolve();
+        },
+      }).catch(reject);
+    });
+    await consumer.disconnect();
+    expect(seen.every((value, i) => value.equals(values[i]!))).toBe(true);
+  }, 60_000);
+
   it.each(mechanisms)('a wrong password with %s fails with an authentication error', async (mechanism) => {
     const admin = client(broker.current.address('SASL_PLAINTEXT'), { sasl: { mechanism, username: 'alice', password: 'wrong' } as SASLOptions }).admin();
     await expect(admin.connect()).rejects.toThrow(/SASL .*authentication failed/i);
