@@ -2,7 +2,7 @@
 // active. Every change (append, flush, truncation, retention, compaction swap) runs on the
 // log's serial queue; reads are synchronous and see a consistent state between tasks.
 
-import { BATCH_LENGTH_OFFSET, BatchHeader, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET } from '../records/batch-header.js';
+import { BASE_OFFSET_OFFSET, BATCH_LENGTH_OFFSET, BatchHeader, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_BATCH_OVERHEAD } from '../records/batch-header.js';
 import { readRecordBatch } from '../records/record-batch.js';
 import { assignOffsets, stampLogAppendTime } from '../records/validate.js';
 import {
@@ -18,6 +18,7 @@ import {
   parseOffsetFileName,
 } from './file-names.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { releaseReadBuffer } from './read-buffers.js';
 import { LogSegment, batchDefect } from './segment.js';
 import { SerialQueue } from './serial-queue.js';
 import {
@@ -426,6 +427,19 @@ export class PartitionLog {
     for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       if (fetchOffset >= segment.nextOffset) continue; // e.g. a consumer polling at the log end
+      // Where the previous read ended: one read, no lookup, when the whole segment is readable.
+      const known = maxOffset >= segment.nextOffset && options.maxBytes >= RECORD_BATCH_OVERHEAD ? segment.readEndAt(fetchOffset) : undefined;
+      if (known !== undefined) {
+        const chunk = segment.read(known, Math.min(segment.size() - known, options.maxBytes));
+        const whole = wholeBatches(chunk);
+        if (whole.length > 0) {
+          segment.noteReadEnd(whole.nextOffset, known + whole.length);
+          result.records = chunk.subarray(0, whole.length);
+          return result;
+        }
+        // A first batch larger than maxBytes: the general path decides.
+        releaseReadBuffer(chunk);
+      }
       const start = segment.translateOffset(fetchOffset);
       if (!start) continue;
       if (start.baseOffset >= maxOffset) return result;
@@ -433,11 +447,16 @@ export class PartitionLog {
       const available = (stop ? stop.position : segment.size()) - start.position;
       if (available <= 0) return result;
       if (start.size > options.maxBytes) {
-        if (options.minOneBatch !== false && start.size <= available) result.records = segment.read(start.position, start.size);
+        if (options.minOneBatch !== false && start.size <= available) {
+          result.records = segment.read(start.position, start.size);
+          segment.noteReadEnd(start.lastOffset + 1n, start.position + start.size);
+        }
         return result;
       }
       const chunk = segment.read(start.position, Math.min(available, options.maxBytes));
-      result.records = chunk.subarray(0, wholeBatchesLength(chunk));
+      const whole = wholeBatches(chunk);
+      if (whole.length > 0) segment.noteReadEnd(whole.nextOffset, start.position + whole.length);
+      result.records = chunk.subarray(0, whole.length);
       return result;
     }
     return result;
@@ -721,13 +740,17 @@ export class PartitionLog {
   }
 }
 
-/** Length of the longest prefix of `chunk` made of whole batches. */
-function wholeBatchesLength(chunk: Buffer): number {
+/** Length of the longest prefix of `chunk` made of whole batches, and the offset that follows them (-1 when none). */
+function wholeBatches(chunk: Buffer): { length: number; nextOffset: bigint } {
   let pos = 0;
+  let last = -1;
   while (pos + LOG_OVERHEAD <= chunk.length) {
     const size = LOG_OVERHEAD + chunk.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     if (pos + size > chunk.length) break;
+    last = pos;
     pos += size;
   }
-  return pos;
+  // The batch after them is the first holding any offset past the last one's last offset.
+  const nextOffset = last < 0 ? -1n : chunk.readBigInt64BE(last + BASE_OFFSET_OFFSET) + BigInt(chunk.readInt32BE(last + LAST_OFFSET_DELTA_OFFSET)) + 1n;
+  return { length: pos, nextOffset };
 }

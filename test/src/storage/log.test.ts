@@ -57,6 +57,33 @@ describe('PartitionLog append and read', () => {
     expect(() => log.read(11n, { maxBytes: 10 })).toThrow(OffsetOutOfRangeError);
   });
 
+  it('a read that continues where the last one ended reads what a fresh lookup reads, also after a truncation', async () => {
+    const fs = new MemoryFileSystem();
+    const log = await openLog(fs, { segmentBytes: 1500 });
+    for (let i = 0; i < 20; i++) await log.append(batchOf(3, 50), 0);
+    const size = batchOf(3, 50).length;
+    // Consume it as a consumer does, 2.5 batches per fetch, each from where the last ended.
+    const seen: bigint[] = [];
+    for (let offset = 0n; offset < 60n; ) {
+      const bases = batchBaseOffsets(log.read(offset, { maxBytes: size * 2.5 }).records);
+      expect(bases[0]).toBe(offset);
+      seen.push(...bases);
+      offset = bases.at(-1)! + 3n;
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i * 3)));
+    // A remembered end (6 -> two batches in) now points at a batch boundary of other batches: after
+    // the truncation, one-record batches of half the size put offset 5 there, not 6.
+    expect(batchBaseOffsets(log.read(0n, { maxBytes: size * 2 }).records)).toEqual([0n, 3n]);
+    await log.truncateTo(3n);
+    expect(batchOf(1, 49).length * 2).toBe(size);
+    for (let i = 0; i < 20; i++) await log.append(batchOf(1, 49), 0);
+    // One-record batches from 6 on, to the end of that segment.
+    const after = batchBaseOffsets(log.read(6n, { maxBytes: 1 << 20 }).records);
+    expect(after.length).toBeGreaterThan(1);
+    expect(after).toEqual(after.map((_, i) => 6n + BigInt(i)));
+    expect(batchBaseOffsets(log.read(12n, { maxBytes: 1 }).records)).toEqual([12n]);
+  });
+
   it('keeps the offset index sparse: one entry per index.interval.bytes, 8 bytes each', async () => {
     const fs = new MemoryFileSystem();
     const log = await openLog(fs, { indexIntervalBytes: 500 });
