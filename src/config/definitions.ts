@@ -170,6 +170,8 @@ const brokerConfigList: BrokerConfigDefinition[] = [
   broker('ssl.cipher.suites', { type: 'LIST', default: '', doc: 'Cipher suites accepted; empty means the JVM defaults.' }, DYNAMIC),
   broker('principal.builder.class', { type: 'CLASS', default: 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder', doc: 'Class that turns an authenticated connection into a principal.' }, DYNAMIC),
   broker('authorizer.class.name', { type: 'STRING', default: '', doc: 'Authorizer class; empty means no authorization.' }),
+  broker('super.users', { type: 'STRING', default: '', doc: 'Semicolon-separated principals (User:alice) the authorizer allows everything.' }),
+  broker('allow.everyone.if.no.acl.found', { type: 'BOOLEAN', default: 'false', doc: 'Whether the authorizer allows an action on a resource that has no ACLs at all.' }),
   // Network and request handling
   broker('num.network.threads', { type: 'INT', default: '3', validator: atLeast(1), doc: 'Threads that read requests from and write responses to sockets.' }, DYNAMIC),
   broker('num.io.threads', { type: 'INT', default: '8', validator: atLeast(1), doc: 'Threads that process requests.' }, DYNAMIC),
