@@ -33,7 +33,7 @@ export class Connection {
     private readonly onClose: (connection: Connection) => void = () => {},
   ) {
     this.reader = new FrameReader(maxFrameBytes);
-    transport.on('data', (chunk) => this.onData(chunk));
+    transport.on('data', (chunk) => this.receive(chunk));
     transport.on('drain', () => {
       this.pausedForDrain = false;
       this.maybeResume();
@@ -42,11 +42,15 @@ export class Connection {
     transport.on('close', () => this.handleClosed());
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * Bytes from the peer: 'data' events, or a socket reading into a reused buffer (server/
+   * reused-read-buffer.ts), whose chunks are `transient`: valid only during this call.
+   */
+  receive(chunk: Buffer, transient = false): void {
     if (this.closed) return;
     let frames: Buffer[];
     try {
-      frames = this.reader.push(chunk);
+      frames = this.reader.push(chunk, transient);
     } catch (error) {
       if (error instanceof FrameSizeError) {
         this.info.log.warn({ size: error.size, max: error.max }, `closing connection: ${error.message}`);

@@ -18,8 +18,12 @@ export class FrameReader {
   /** Mutable: a SASL listener's connection starts at sasl.server.max.receive.size and is raised once authenticated. */
   constructor(public maxFrameBytes: number) {}
 
-  /** Pushes a chunk; returns the complete frames, or throws FrameSizeError for a size Kafka would refuse. */
-  push(chunk: Buffer): Buffer[] {
+  /**
+   * Pushes a chunk; returns the complete frames, or throws FrameSizeError for a size Kafka would
+   * refuse. A `transient` chunk is only valid during the call (a reused read buffer): frames
+   * wholly inside it are copied out instead of returned as views of it.
+   */
+  push(chunk: Buffer, transient = false): Buffer[] {
     const frames: Buffer[] = [];
     let at = 0;
     const end = chunk.length;
@@ -49,7 +53,13 @@ export class FrameReader {
       }
       if (size < 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
       if (end - at >= size) {
-        frames.push(chunk.subarray(at, at + size));
+        if (transient) {
+          const frame = this.allocate(size);
+          chunk.copy(frame, 0, at, at + size);
+          frames.push(frame);
+        } else {
+          frames.push(chunk.subarray(at, at + size));
+        }
         at += size;
       } else {
         this.partial = this.allocate(size);

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
+import { readIntoReusedBuffer } from './reused-read-buffer.js';
 import type { ConnectionInfo, RequestDispatcher } from './types.js';
 
 export interface ListenerConfig {
@@ -61,7 +62,7 @@ export class SocketServer {
       let port = listener.port;
       const hosts = bindHosts(listener.host);
       for (const [index, host] of hosts.entries()) {
-        const server = listener.tls === undefined ? createServer({ noDelay: true }, (socket) => this.accept(socket, listener)) : this.tlsServer(listener, listener.tls);
+        const server = listener.tls === undefined ? createServer({ noDelay: true, pauseOnConnect: true }, (paused) => this.acceptTcp(paused, listener)) : this.tlsServer(listener, listener.tls);
         try {
           port = await listen(server, host, port);
           this.servers.push(server);
@@ -101,7 +102,16 @@ export class SocketServer {
     return server;
   }
 
-  private accept(socket: Socket, listener: ListenerConfig): void {
+  /** A plain TCP connection, moved to a socket that reads into a reused buffer (see reused-read-buffer.ts). */
+  private acceptTcp(paused: Socket, listener: ListenerConfig): void {
+    // Reads start on the next turn of the event loop at the earliest, by when the connection exists.
+    const target: { connection?: Connection } = {};
+    const socket = readIntoReusedBuffer(paused, (chunk) => target.connection?.receive(chunk, true));
+    target.connection = this.accept(socket, listener);
+    if (socket === paused) paused.resume();
+  }
+
+  private accept(socket: Socket, listener: ListenerConfig): Connection {
     const id = `${listener.name}-${this.nextConnectionId++}`;
     const maxFrameBytes = this.options.maxFrameBytes;
     // Before SASL authentication a client may not make the broker buffer a large frame.
@@ -120,6 +130,7 @@ export class SocketServer {
       this.connections.delete(c),
     );
     this.connections.add(connection);
+    return connection;
   }
 
   get connectionCount(): number {
