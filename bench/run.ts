@@ -467,25 +467,23 @@ function segmentFiles(topic: string): string[] {
     .sort()
     .map((f) => join(dataDir, `${topic}-0`, f));
 }
-// librdkafka looks up its group's coordinator even with manual assignment, and the first lookup
-// creates __consumer_offsets (50 partitions: ~0.3 s of broker CPU in mkdir and open): a one-record
-// consume before the measured ones keeps that out of the broker's CPU per MB.
-await load<ConsumeOut>(['consume', '-b', brokers, '-t', produceRows[0]!.topic, '-n', '1', '-p', '1', '-T', '30'], 60_000);
-for (const size of QUICK ? [1024] : [1024, 100]) {
-  const source = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
-  const logFiles = segmentFiles(source.topic);
+/**
+ * librdkafka from the beginning of a 1-partition topic to its end (`records`), with the broker's
+ * CPU and waits over the client's run; the limit comes from the caller (the same segment files).
+ */
+async function librdkafkaConsume(client: string, size: number, topic: string, records: number, logFiles: string[], limitOf: () => Promise<RawOut>): Promise<ConsumeRow> {
   const logBytes = logFiles.reduce((sum, f) => sum + statSync(f).size, 0);
   const load1 = loadAverage()[0];
   const cpu0 = cpuMs(brokerPid);
   const wait0 = runqueueMs(brokerPid);
-  const out = await load<ConsumeOut>(['consume', '-b', brokers, '-t', source.topic, '-n', String(source.records), '-p', '1', '-T', '30'], 60_000);
+  const out = await load<ConsumeOut & { clientCpuMs: number }>(['consume', '-b', brokers, '-t', topic, '-n', String(records), '-p', '1', '-T', '30'], 60_000);
   const brokerCpu = cpuMs(brokerPid) - cpu0;
   const brokerWait = runqueueMs(brokerPid) - wait0;
-  const limit = await streamLimit(logFiles);
+  const limit = await limitOf();
   const streamingSeconds = out.records / out.recordsPerSec;
   const logMbPerSec = logBytes / streamingSeconds / 1e6;
-  consumeRows.push({
-    client: 'librdkafka',
+  const row: ConsumeRow = {
+    client,
     size,
     partitions: 1,
     records: out.records,
@@ -500,9 +498,20 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
     // CPU of the whole client run (connect and metadata included) ÷ first-to-last-record time: an upper bound.
     brokerBusy: round(brokerCpu / 1000 / streamingSeconds, 2),
     brokerStarved: round(brokerWait / 1000 / streamingSeconds, 2),
-  });
-  const row = consumeRows.at(-1)!;
-  log(`consume ${size} B: ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · load ${load1}`);
+  };
+  consumeRows.push(row);
+  log(`consume ${size} B (${client}, ${round(logBytes / 1e6, 0)} MB): ${round(out.recordsPerSec, 0)} rec/s ${round(out.mbPerSec)} MB/s (log ${round(logMbPerSec)}) · limit ${round(limit.mbPerSec)} MB/s · ratio ${row.ratio} · broker busy ${row.brokerBusy} starved ${row.brokerStarved}, ${row.brokerCpuMsPerMb} ms CPU/MB · client CPU ${round(out.clientCpuMs / 1000 / out.seconds, 2)} of a core · load ${load1}`);
+  return row;
+}
+
+// librdkafka looks up its group's coordinator even with manual assignment, and the first lookup
+// creates __consumer_offsets (50 partitions: 0.1-0.2 s of broker CPU in mkdir, open and fsync,
+// against rows of 20-60 MB): a one-record consume before the measured ones keeps it out of them.
+await load<ConsumeOut>(['consume', '-b', brokers, '-t', produceRows[0]!.topic, '-n', '1', '-p', '1', '-T', '30'], 60_000);
+for (const size of QUICK ? [1024] : [1024, 100]) {
+  const source = produceRows.find((r) => r.size === size && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
+  const logFiles = segmentFiles(source.topic);
+  await librdkafkaConsume('librdkafka', size, source.topic, source.records, logFiles, () => streamLimit(logFiles));
 }
 
 // Raw fetch of the raw 1 KiB partition (a few hundred MB) with the C fetcher (rdkafka-load
@@ -524,6 +533,9 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
   const brokerCpu = cpuMs(brokerPid) - cpu0;
   const brokerWait = runqueueMs(brokerPid) - wait0;
   const limit = await streamLimit(logFiles);
+  // The librdkafka rows above read the 20-60 MB their produce rows wrote, a few tens of ms of
+  // streaming; the same client over this partition (about ten times more) is the steadier figure.
+  await librdkafkaConsume('librdkafka, raw topic', 1024, source.topic, passes[0]!.records, logFiles, () => Promise.resolve(limit));
   const out = passes.reduce((best, p) => (p.mbPerSec > best.mbPerSec ? p : best));
   const allSeconds = passes.reduce((sum, p) => sum + p.seconds, 0);
   const allBytes = passes.reduce((sum, p) => sum + p.logBytes, 0);
@@ -660,14 +672,14 @@ if (!SKIP_STARTUP) {
 // ---------- report ----------
 
 const oneKiB = peak;
-const consume1k = consumeRows.find((r) => r.size === 1024 && r.client === 'librdkafka')!;
+const consume1k = consumeRows.find((r) => r.client === 'librdkafka, raw topic')!;
 const rawProduce1k = rawRows.find((r) => r.size === 1024 && r.partitions === 1 && r.acks === '1' && r.compression === 'none')!;
 const rawConsume1k = consumeRows.find((r) => r.size === 1024 && r.client === 'raw')!;
 const half = latencyRows.find((r) => r.fraction === 0.5)!;
 const tenK = partitionRows.find((r) => r.partitions === 10_000);
 const goals = [
   { goal: 'produce ≥ 60 % of the limit (1 KiB, 1 partition, acks=1)', value: `${round(oneKiB.ratio * 100)} %`, met: oneKiB.ratio >= 0.6 },
-  { goal: 'consume ≥ 70 % of the limit (1 KiB, 1 partition)', value: `${round(consume1k.ratio * 100)} %`, met: consume1k.ratio >= 0.7 },
+  { goal: 'consume ≥ 70 % of the limit (1 KiB, 1 partition; librdkafka over the raw topic)', value: `${round(consume1k.ratio * 100)} %`, met: consume1k.ratio >= 0.7 },
   // The same two goals with the broker-bound raw clients (bench/load/raw-kafka.ts produce, rdkafka-load raw-fetch).
   { goal: 'produce ≥ 60 % of the limit, raw client (1 KiB, 1 partition, acks=1)', value: `${round(rawProduce1k.ratio * 100)} %`, met: rawProduce1k.ratio >= 0.6 },
   { goal: 'consume ≥ 70 % of the limit, raw C fetcher (1 KiB, 1 partition)', value: `${round(rawConsume1k.ratio * 100)} %`, met: rawConsume1k.ratio >= 0.7 },
@@ -714,7 +726,7 @@ const dash = (v: number, unit = ''): string => (Number.isNaN(v) ? '–' : `${v}$
 for (const r of [...produceRows, ...rawRows, ...kafkajsRows])
   md.push(`| ${r.client} | ${r.size} B | ${r.partitions} | ${r.acks} | ${r.compression} | ${r.recordsPerSec} | ${r.mbPerSec} | ${dash(r.wireMbPerSec)} | ${r.p50Ms} / ${r.p99Ms} / ${r.p999Ms} | ${dash(r.requestBytesAvg, ' B')} | ${r.limitWireMbPerSec} | ${r.limitRecordsPerSec} | ${r.ratio} | ${dash(r.brokerBusy)} | ${dash(r.brokerStarved)} | ${dash(r.brokerCpuMsPerMb)} | ${r.load1} |`);
 md.push('', 'Produce latencies under full load are queueing in the client (everything is sent at once); see the paced runs below for latency. kafkajs latencies are per send() of a batch.', '');
-md.push('## Consume from the beginning (librdkafka, manual assignment; raw: Fetch v12, 1 MB per request, 4 in flight)', '');
+md.push('## Consume from the beginning (librdkafka, manual assignment, also over the raw topic; raw: C fetcher, Fetch v12, 1 MB per request, 4 in flight, best of 3 passes)', '');
 md.push('| client | record | records | records/s | MB/s (values) | MB/s (log bytes) | first record after | limit MB/s (same segment files) | ratio | broker busy | broker starved | broker ms CPU/MB | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of consumeRows) md.push(`| ${r.client} | ${r.size} B | ${r.records} | ${r.recordsPerSec} | ${r.mbPerSec} | ${r.logMbPerSec} | ${r.firstRecordMs} ms | ${r.limitLogMbPerSec} | ${r.ratio} | ${r.brokerBusy} | ${r.brokerStarved} | ${r.brokerCpuMsPerMb} | ${r.load1} |`);
 md.push('', '## Produce latency at fixed rates (1 KiB, 1 partition, acks=1, linger.ms=1, 5 requests in flight)', '');
