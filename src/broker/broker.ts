@@ -40,6 +40,7 @@ import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
 import { checkInternalListeners, isTlsListener, listenerSaslConfigs, listenerTlsOptions } from '../security/listener-config.js';
 import { SaslAuthenticator } from '../security/sasl-authenticator.js';
 import { SaslGate } from '../security/sasl-gate.js';
+import { authorizerSettings, StandardAuthorizer } from '../security/authorizer.js';
 import { scramUpsertion } from '../security/scram.js';
 import { SCRAM_MECHANISMS, type ScramMechanismName } from '../security/types.js';
 
@@ -120,6 +121,8 @@ export class Broker {
     // Listener security first: a key store that cannot be read or a SASL listener nobody could
     // authenticate on stops start-up before anything is opened.
     checkInternalListeners(config);
+    // An unknown authorizer class stops start-up: running without the authorization asked for would be worse.
+    const authorizerSettingsOf = authorizerSettings(config.sources.staticConfig, [...config.controllerListenerNames, config.interBrokerListenerName]);
     const saslUsers = options.saslUsers ?? [];
     const saslListeners = listenerSaslConfigs(config, log, new Map(saslUsers.map((u) => [u.user, u.password])));
     const listenerConfigs = config.listeners.map((l) => ({
@@ -278,6 +281,7 @@ export class Broker {
     });
     const registry = new HandlerRegistry();
     const sasl = new SaslAuthenticator({ listeners: saslListeners, scramCredentials: image.scramCredentials });
+    const authorizer = authorizerSettingsOf === undefined ? undefined : new StandardAuthorizer(image.acls, authorizerSettingsOf);
     const services: BrokerServices = {
       nodeId: config.nodeId,
       clusterId,
@@ -297,10 +301,11 @@ export class Broker {
       brokerHeartbeats,
       sasl,
       scramCredentials: image.scramCredentials,
+      ...(authorizer === undefined ? {} : { authorizer }),
     };
     registerAllHandlers(registry, services);
     // A closed connection's fetch sessions go with it.
-    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId));
+    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId), (connection) => sasl.principal(connection));
     const openClientListeners = dispatcher.holdUntilReady(config.controllerListenerNames);
     const server = new SocketServer({
       listeners: listenerConfigs,

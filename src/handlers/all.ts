@@ -52,6 +52,9 @@ import { createSaslHandshakeHandler } from './17-sasl-handshake.js';
 import { createSaslAuthenticateHandler } from './36-sasl-authenticate.js';
 import { createDescribeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js';
 import { createAlterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js';
+import { createDescribeAclsHandler } from './29-describe-acls.js';
+import { createCreateAclsHandler } from './30-create-acls.js';
+import { createDeleteAclsHandler } from './31-delete-acls.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
   // Consumer groups and committed offsets (the group coordinator).
@@ -122,4 +125,10 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     .register(createSaslAuthenticateHandler(services))
     .register(createDescribeUserScramCredentialsHandler(services))
     .register(createAlterUserScramCredentialsHandler(services));
+
+  // Authorization (src/security/authorizer.ts): ACLs in the metadata log.
+  registry
+    .register(createDescribeAclsHandler(services))
+    .register(createCreateAclsHandler(services))
+    .register(createDeleteAclsHandler(services));
 }

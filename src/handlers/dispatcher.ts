@@ -40,6 +40,8 @@ export class KafkaDispatcher {
     private readonly registry: HandlerRegistry,
     private readonly log: Logger,
     private readonly onConnectionClosed: (connectionId: string) => void = () => {},
+    /** The authenticated principal of a connection (SASL), null when it has none. */
+    private readonly principalOf: (connection: ClientConnection) => string | null = () => null,
   ) {}
 
   private readyGate: Promise<void> | null = null;
@@ -103,7 +105,7 @@ export class KafkaDispatcher {
       correlationId: request.correlationId,
       clientId: request.clientId,
       connection,
-      principal: 'User:ANONYMOUS',
+      principal: this.principalOf(connection) ?? 'User:ANONYMOUS',
       log: connection.log,
     };
     try {

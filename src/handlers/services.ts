@@ -13,6 +13,7 @@ import type { BrokerHeartbeatManager } from '../metadata/raft-driver/broker-hear
 import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
 import type { SaslAuthenticator } from '../security/sasl-authenticator.js';
 import type { ScramCredentialStore } from '../security/types.js';
+import type { Authorizer } from '../security/authorizer-types.js';
 
 export interface AdvertisedEndpoint {
   readonly nodeId: number;
@@ -50,4 +51,6 @@ export interface BrokerServices {
   readonly sasl?: SaslAuthenticator;
   /** Committed SCRAM credentials (DescribeUserScramCredentials); changes go through the controller. */
   readonly scramCredentials?: ScramCredentialStore;
+  /** The ACL authorizer (authorizer.class.name); absent means every request is allowed and the ACL APIs answer SECURITY_DISABLED. */
+  readonly authorizer?: Authorizer;
 }

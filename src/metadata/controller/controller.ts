@@ -15,6 +15,9 @@ import { notController, type ControllerAddress, type ControllerForwarder } from 
 import type { AlterUserScramCredentialsRequest } from '../../../protocol/generated/message/alter-user-scram-credentials-request.js';
 import { MemoryScramCredentialStore } from '../../security/credential-store.js';
 import { planScramAlterations, type ScramAlterationResult } from './scram-credentials.js';
+import { planCreateAcls, planDeleteAcls, type AclCreationResult, type AclDeletionResult } from './acls.js';
+import { AclStore } from '../../security/acl-store.js';
+import type { AclBinding, AclBindingFilter } from '../../security/acl.js';
 
 export interface ControllerSettings {
   readonly numPartitions: number;
@@ -386,6 +389,30 @@ export class QuorumController {
         }),
       (target) => this.forwarder!.alterUserScramCredentials(target, request),
       (errorMessage) => users.map((user) => ({ user, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
+  }
+
+  /** CreateAcls: AccessControlEntryRecords (forwarded when another node is the controller); one result per ACL. */
+  createAcls(acls: readonly AclBinding[]): Promise<AclCreationResult[]> {
+    return this.routed(
+      () => this.commit(() => {
+        const { records, results } = planCreateAcls(acls, this.image.acls ?? new AclStore());
+        return { records, result: results };
+      }),
+      (target) => this.forwarder!.createAcls(target, acls),
+      (errorMessage) => acls.map(() => ({ errorCode: ErrorCode.NOT_CONTROLLER, errorMessage })),
+    );
+  }
+
+  /** DeleteAcls: RemoveAccessControlEntryRecords for every ACL a filter matches; one result per filter. */
+  deleteAcls(filters: readonly AclBindingFilter[]): Promise<AclDeletionResult[]> {
+    return this.routed(
+      () => this.commit(() => {
+        const { records, results } = planDeleteAcls(filters, this.image.acls ?? new AclStore());
+        return { records, result: results };
+      }),
+      (target) => this.forwarder!.deleteAcls(target, filters),
+      (errorMessage) => filters.map(() => ({ errorCode: ErrorCode.NOT_CONTROLLER, errorMessage, matching: [] })),
     );
   }
 

@@ -3,7 +3,7 @@
 // the coordinators' internal topics) as CreateTopics v7, and producer id blocks as
 // AllocateProducerIds v0, topic deletion as DeleteTopics v6, partition growth as CreatePartitions
 // v3, config changes (both AlterConfigs APIs) as IncrementalAlterConfigs v1 and SCRAM credential
-// changes as AlterUserScramCredentials v0, all to the
+// changes as AlterUserScramCredentials v0, ACL changes as CreateAcls v3 and DeleteAcls v3, all to the
 // active controller's CONTROLLER listener, where the same handlers answer them.
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../../protocol/generated/error-codes.js';
@@ -19,6 +19,12 @@ import { IncrementalAlterConfigsRequest, createIncrementalAlterConfigsRequest } 
 import { IncrementalAlterConfigsResponse } from '../../../protocol/generated/message/incremental-alter-configs-response.js';
 import { AlterUserScramCredentialsRequest } from '../../../protocol/generated/message/alter-user-scram-credentials-request.js';
 import { AlterUserScramCredentialsResponse } from '../../../protocol/generated/message/alter-user-scram-credentials-response.js';
+import { CreateAclsRequest, createCreateAclsRequest } from '../../../protocol/generated/message/create-acls-request.js';
+import { CreateAclsResponse } from '../../../protocol/generated/message/create-acls-response.js';
+import { DeleteAclsRequest, createDeleteAclsRequest } from '../../../protocol/generated/message/delete-acls-request.js';
+import { DeleteAclsResponse } from '../../../protocol/generated/message/delete-acls-response.js';
+import type { AclBinding, AclBindingFilter } from '../../security/acl.js';
+import { pick, type AclCreationResult, type AclDeletionResult } from './acls.js';
 import { ZERO_UUID, type MessageCodec } from '../../../protocol/runtime/index.js';
 import { RpcClient } from '../raft-driver/rpc-client.js';
 import type { ScramAlterationResult } from './scram-credentials.js';
@@ -152,6 +158,37 @@ export class ControllerForwarder {
   async alterUserScramCredentials(target: ControllerAddress, request: AlterUserScramCredentialsRequest): Promise<ScramAlterationResult[]> {
     const response = await this.send(target, ApiKey.AlterUserScramCredentials, 0, AlterUserScramCredentialsRequest, request, AlterUserScramCredentialsResponse);
     return response.results.map((r) => ({ user: r.user, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+  }
+
+  /** CreateAcls v3 with the ACLs the forwarding node already authorized. */
+  async createAcls(target: ControllerAddress, acls: readonly AclBinding[]): Promise<AclCreationResult[]> {
+    const request = createCreateAclsRequest({ creations: acls.map((a) => ({ ...pick(a), resourcePatternType: a.patternType })) });
+    const response = await this.send(target, ApiKey.CreateAcls, 3, CreateAclsRequest, request, CreateAclsResponse);
+    return acls.map((_, i) => {
+      const r = response.results[i];
+      return r === undefined ? { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this ACL.' } : { errorCode: r.errorCode, errorMessage: r.errorMessage };
+    });
+  }
+
+  /** DeleteAcls v3; the matched ACLs come back per filter. */
+  async deleteAcls(target: ControllerAddress, filters: readonly AclBindingFilter[]): Promise<AclDeletionResult[]> {
+    const request = createDeleteAclsRequest({
+      filters: filters.map((f) => ({
+        resourceTypeFilter: f.resourceType,
+        resourceNameFilter: f.resourceName,
+        patternTypeFilter: f.patternType,
+        principalFilter: f.principal,
+        hostFilter: f.host,
+        operation: f.operation,
+        permissionType: f.permissionType,
+      })),
+    });
+    const response = await this.send(target, ApiKey.DeleteAcls, 3, DeleteAclsRequest, request, DeleteAclsResponse);
+    return filters.map((_, i) => {
+      const r = response.filterResults[i];
+      if (r === undefined) return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'The controller did not answer for this filter.', matching: [] };
+      return { errorCode: r.errorCode, errorMessage: r.errorMessage, matching: r.matchingAcls.map(pick) };
+    });
   }
 
   /** A block of producer ids from the active controller; throws when it cannot get one (the caller retries). */

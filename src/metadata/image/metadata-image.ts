@@ -13,7 +13,10 @@ import type { FeatureLevelRecord } from '../../../protocol/generated/metadata/fe
 import type { ProducerIdsRecord } from '../../../protocol/generated/metadata/producer-ids-record.js';
 import type { UserScramCredentialRecord } from '../../../protocol/generated/metadata/user-scram-credential-record.js';
 import type { RemoveUserScramCredentialRecord } from '../../../protocol/generated/metadata/remove-user-scram-credential-record.js';
+import type { AccessControlEntryRecord } from '../../../protocol/generated/metadata/access-control-entry-record.js';
+import type { RemoveAccessControlEntryRecord } from '../../../protocol/generated/metadata/remove-access-control-entry-record.js';
 import { MemoryScramCredentialStore } from '../../security/credential-store.js';
+import { AclStore } from '../../security/acl-store.js';
 import { scramMechanismById } from '../../security/types.js';
 import type { MetadataRecord } from '../records.js';
 import type { BrokerState, MetadataDelta, MetadataView, PartitionState, TopicState } from './types.js';
@@ -41,6 +44,8 @@ export class MetadataImage implements MetadataView {
   nextProducerId = 0n;
   /** SCRAM credentials from UserScramCredentialRecords: what SCRAM listeners authenticate against. */
   readonly scramCredentials = new MemoryScramCredentialStore();
+  /** ACLs from AccessControlEntryRecords: what the authorizer and DescribeAcls read. */
+  readonly acls = new AclStore();
 
   constructor(readonly clusterId: string) {}
 
@@ -239,8 +244,25 @@ export class MetadataImage implements MetadataView {
         if (mechanism !== undefined) this.scramCredentials.delete(r.name, mechanism);
         break;
       }
+      case MetadataRecordType.AccessControlEntry: {
+        const r = record.data as AccessControlEntryRecord;
+        this.acls.add({
+          id: r.id,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          patternType: r.patternType,
+          principal: r.principal,
+          host: r.host,
+          operation: r.operation,
+          permissionType: r.permissionType,
+        });
+        break;
+      }
+      case MetadataRecordType.RemoveAccessControlEntry:
+        this.acls.remove((record.data as RemoveAccessControlEntryRecord).id);
+        break;
       default:
-        // Records this broker does not act on (ACLs, quotas, delegation tokens) are kept in the log only.
+        // Records this broker does not act on (quotas, delegation tokens) are kept in the log only.
         break;
     }
   }

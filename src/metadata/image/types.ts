@@ -1,5 +1,6 @@
 /** Read-only views of committed cluster metadata, as built from the metadata log. */
 import type { ScramCredentialStore } from '../../security/types.js';
+import type { AclSource } from '../../security/acl-store.js';
 
 export interface PartitionState {
   readonly topicId: string;
@@ -73,4 +74,6 @@ export interface MetadataView {
   readonly nextProducerId: bigint;
   /** Committed SCRAM credentials (UserScramCredentialRecords); absent in views that do not track them. */
   readonly scramCredentials?: ScramCredentialStore;
+  /** Committed ACLs (AccessControlEntryRecords); absent in views that do not track them. */
+  readonly acls?: AclSource;
 }
