@@ -8,6 +8,8 @@ import {
 } from '../../protocol/generated/message/produce-response.js';
 import type { ProduceOutcome } from '../replication/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import { CLOSE_CONNECTION, NO_RESPONSE, type ApiHandler } from './types.js';
 
 function partitionResponse(index: number, outcome: ProduceOutcome): ProduceResponsePartitionProduceResponse {
@@ -35,11 +37,15 @@ export function createProduceHandler(services: BrokerServices): ApiHandler<Produ
     async handle(request, context) {
       const acks = request.acks;
       const validAcks = acks === 0 || acks === 1 || acks === -1;
+      // Kafka refuses the whole request when the transactional id may not be written, else each unwritable topic.
+      const txnDenied = request.transactionalId !== null && !authorized(services, context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
       const topics: ProduceResponseTopicProduceResponse[] = await Promise.all(
         request.topicData.map(async (topic) => ({
           name: topic.name,
           partitionResponses: await Promise.all(
             topic.partitionData.map(async (p) => {
+              if (txnDenied) return partitionResponse(p.index, failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+              if (!authorized(services, context, AclOperation.WRITE, ResourceType.TOPIC, topic.name)) return partitionResponse(p.index, failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
               if (!validAcks) return partitionResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS));
               // timeout_ms bounds the acks=all wait for the in-sync replicas (Kafka's delayed produce).
               const outcome = await services.replicas.produce(topic.name, p.index, p.records, { acks, produceVersion: context.apiVersion, timeoutMs: request.timeoutMs, transactionalId: request.transactionalId });

@@ -7,6 +7,8 @@ import { downConvertForFetch } from '../records/legacy.js';
 import { FetchSessionCache, type FetchContext, type SessionPartitionRequest, type SessionPartitionResult } from '../replication/fetch-sessions.js';
 import type { FetchPartitionRequest, FetchPartitionOutcome } from '../replication/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 import { fetchFromWire, isMetadataFetch } from '../metadata/raft-driver/raft-codec.js';
 
@@ -94,10 +96,15 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
       }
       const partitions = fetchContext.partitions;
 
+      // Followers need CLUSTER_ACTION, consumers READ on each topic (TOPIC_AUTHORIZATION_FAILED per partition otherwise).
+      const fromFollower = (version >= 15 ? request.replicaState.replicaId : request.replicaId) >= 0;
+      const followerAllowed = !fromFollower || authorized(services, context, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
+      const denied: boolean[] = [];
       // Resolve names now: a topic deleted since the session named it answers with an error.
-      const reads: (FetchPartitionRequest | null)[] = partitions.map((p) => {
+      const reads: (FetchPartitionRequest | null)[] = partitions.map((p, i) => {
         const state = byId ? services.metadata.topicById(p.topicId) : services.metadata.topic(p.topic);
-        return state === undefined
+        denied[i] = state !== undefined && (fromFollower ? !followerAllowed : !authorized(services, context, AclOperation.READ, ResourceType.TOPIC, state.name));
+        return state === undefined || denied[i]
           ? null
           : { topic: state.name, partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: p.currentLeaderEpoch, maxBytes: p.maxBytes, lastFetchedEpoch: p.lastFetchedEpoch ?? -1 };
       });
@@ -114,8 +121,9 @@ export function createFetchHandler(services: BrokerServices): ApiHandler<FetchRe
       );
       let next = 0;
       const results: FetchPartitionOutcome[] = [];
-      for (const read of reads) {
-        let outcome = read === null ? failed(byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) : outcomes[next++]!;
+      for (const [i, read] of reads.entries()) {
+        const missing = denied[i] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        let outcome = read === null ? failed(missing) : outcomes[next++]!;
         // Fetch v0-3 consumers read magic 0/1 message sets, as Kafka down-converts for them.
         if (version <= 3 && outcome.records.length > 0) {
           const converted = await downConvertForFetch(outcome.records, version <= 1 ? 0 : 1);

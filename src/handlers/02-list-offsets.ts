@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { ListOffsetsRequest } from '../../protocol/generated/message/list-offsets-request.js';
 import { ListOffsetsResponse } from '../../protocol/generated/message/list-offsets-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createListOffsetsHandler(services: BrokerServices): ApiHandler<ListOffsetsRequest, ListOffsetsResponse> {
@@ -28,6 +30,7 @@ export function createListOffsetsHandler(services: BrokerServices): ApiHandler<L
           partitions: await Promise.all(
             topic.partitions.map(async (p) => {
               const base = { partitionIndex: p.partitionIndex, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+              if (!authorized(services, context, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
               if ((counts.get(`${topic.name}\u0000${p.partitionIndex}`) ?? 0) > 1) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
               const outcome = await services.replicas.listOffset(topic.name, p.partitionIndex, p.timestamp, isolation, version >= 4 ? p.currentLeaderEpoch : -1);
               if (version === 0) {

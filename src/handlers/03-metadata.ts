@@ -6,6 +6,8 @@ import { ZERO_UUID } from '../../protocol/runtime/index.js';
 import { INTERNAL_TOPICS, topicNameProblem } from '../metadata/controller/topic-names.js';
 import type { TopicState } from '../metadata/image/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** Kafka's "authorized operations not requested" sentinel. */
@@ -57,8 +59,13 @@ export function createMetadataHandler(services: BrokerServices): ApiHandler<Meta
       const endpoints = services.brokerEndpoints(context.connection.listenerName);
       const live = new Set(endpoints.map((e) => e.nodeId));
       const topics: MetadataResponseMetadataResponseTopic[] = [];
+      // Topics the client may not DESCRIBE are left out of a full listing and refused by name;
+      // auto-creation needs CREATE on the cluster or on the topic.
+      const mayDescribe = (name: string): boolean => authorized(services, context, AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+      const mayCreate = (name: string): boolean =>
+        authorized(services, context, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME) || authorized(services, context, AclOperation.CREATE, ResourceType.TOPIC, name);
       if (wantsAll) {
-        for (const topic of services.metadata.topics()) topics.push(describeTopic(topic, live));
+        for (const topic of services.metadata.topics()) if (mayDescribe(topic.name)) topics.push(describeTopic(topic, live));
         topics.sort((a, b) => (a.name! < b.name! ? -1 : 1));
       } else {
         const toCreate: string[] = [];
@@ -67,15 +74,20 @@ export function createMetadataHandler(services: BrokerServices): ApiHandler<Meta
           if (requested.name === null) {
             // v12 looks topics up by id (Kafka 3.9 does; librdkafka's KIP-848 consumer resolves its assignment so).
             const byId = version >= 12 ? services.metadata.topicById(requested.topicId) : undefined;
-            topics.push(byId !== undefined ? describeTopic(byId, live) : { ...topicError(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: requested.topicId });
+            if (byId !== undefined && !mayDescribe(byId.name)) topics.push({ ...topicError(null, ErrorCode.TOPIC_AUTHORIZATION_FAILED), topicId: requested.topicId });
+            else topics.push(byId !== undefined ? describeTopic(byId, live) : { ...topicError(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: requested.topicId });
             continue;
           }
           const name = requested.name;
           const existing = services.metadata.topic(name);
-          if (existing !== undefined) {
+          if (!mayDescribe(name)) {
+            topics.push(topicError(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          } else if (existing !== undefined) {
             topics.push(describeTopic(existing, live));
           } else if (topicNameProblem(name) !== null) {
             topics.push(topicError(name, ErrorCode.INVALID_TOPIC_EXCEPTION));
+          } else if (allowAutoCreate && services.config.autoCreateTopicsEnable && !INTERNAL_TOPICS.has(name) && !mayCreate(name)) {
+            topics.push(topicError(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
           } else if (allowAutoCreate && services.config.autoCreateTopicsEnable && !INTERNAL_TOPICS.has(name)) {
             positions.set(name, topics.length);
             topics.push(topicError(name, ErrorCode.LEADER_NOT_AVAILABLE));

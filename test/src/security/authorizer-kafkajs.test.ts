@@ -1,0 +1,89 @@
+// The authorizer end to end: kafkajs over a SASL listener, ACLs managed with kafkajs' admin
+// client by a super user, enforced on another user's produce and consume.
+import { describe, expect, it } from 'vitest';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type SASLOptions } from 'kafkajs';
+import { STANDARD_AUTHORIZER_CLASS } from '../../../src/security/authorizer.js';
+import { useSecureBroker, USERS } from './secure-broker.js';
+
+const broker = useSecureBroker({ 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:alice' });
+
+const as = (user: keyof typeof USERS): Kafka =>
+  new Kafka({
+    clientId: `acl-${user}`,
+    brokers: [broker.current.address('SASL_PLAINTEXT')],
+    sasl: { mechanism: 'scram-sha-256', username: user, password: USERS[user] } as SASLOptions,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+
+const bobWrite = (topic: string, permissionType: AclPermissionTypes = AclPermissionTypes.ALLOW, resourcePatternType: ResourcePatternTypes = ResourcePatternTypes.LITERAL) => ({
+  resourceType: AclResourceTypes.TOPIC,
+  resourceName: topic,
+  resourcePatternType,
+  principal: 'User:bob',
+  host: '*',
+  operation: AclOperationTypes.WRITE,
+  permissionType,
+});
+
+/** The error type kafkajs reports for one send by bob, or 'ok'. */
+async function bobSends(topic: string): Promise<string> {
+  const producer = as('bob').producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ value: 'v' }] });
+    return 'ok';
+  } catch (error) {
+    const e = error as { type?: string; cause?: { type?: string } };
+    return e.type ?? e.cause?.type ?? String(error);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe('StandardAuthorizer over SASL with kafkajs', () => {
+  it('a super user manages ACLs; WRITE is needed to produce, DENY wins, prefixed ACLs apply', async () => {
+    const admin = as('alice').admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: ['acl-orders', 'pre-x', 'other'].map((topic) => ({ topic, numPartitions: 1 })) });
+      expect(await bobSends('acl-orders')).toBe('TOPIC_AUTHORIZATION_FAILED');
+
+      await admin.createAcls({ acl: [bobWrite('acl-orders')] });
+      expect(await bobSends('acl-orders')).toBe('ok');
+
+      await admin.createAcls({ acl: [bobWrite('acl-', AclPermissionTypes.DENY, ResourcePatternTypes.PREFIXED)] });
+      expect(await bobSends('acl-orders')).toBe('TOPIC_AUTHORIZATION_FAILED');
+
+      await admin.createAcls({ acl: [bobWrite('pre-', AclPermissionTypes.ALLOW, ResourcePatternTypes.PREFIXED)] });
+      expect(await bobSends('pre-x')).toBe('ok');
+      expect(await bobSends('other')).toBe('TOPIC_AUTHORIZATION_FAILED');
+
+      const described = await admin.describeAcls({
+        resourceType: AclResourceTypes.TOPIC,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+        principal: 'User:bob',
+      });
+      expect(described.resources.map((r) => `${r.resourceName}/${r.resourcePatternType}`).sort()).toEqual(['acl-/4', 'acl-orders/3', 'pre-/4']);
+
+      const deleted = await admin.deleteAcls({ filters: [{ ...bobWrite('acl-', AclPermissionTypes.DENY, ResourcePatternTypes.PREFIXED) }] });
+      expect(deleted.filterResponses[0]!.matchingAcls).toHaveLength(1);
+      expect(await bobSends('acl-orders')).toBe('ok');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
+
+  it('without ALTER on the cluster, CreateAcls is CLUSTER_AUTHORIZATION_FAILED', async () => {
+    const admin = as('bob').admin();
+    await admin.connect();
+    try {
+      await expect(admin.createAcls({ acl: [bobWrite('mine')] })).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+      await expect(admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY })).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+    } finally {
+      await admin.disconnect();
+    }
+  }, 30_000);
+});
