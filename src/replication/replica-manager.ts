@@ -662,12 +662,16 @@ export class ReplicaManager {
     let budget = options.maxBytes;
     let first = true;
     const replica = { epoch: options.replicaEpoch ?? -1n, recordFetch };
+    // Sluice's follower fetcher asks sessionless, its partitions always in the same order (Kafka's
+    // rotates them in its fetch session): held to the consumer rule, a later partition whose next
+    // batch exceeds its share would never replicate while an earlier one always has data.
+    const follower = (options.replicaId ?? -1) >= 0;
     return requests.map((request) => {
       if (budget <= 0 && !first) {
         // Offsets and errors only: nothing is read (a batch read here would be thrown away).
         return this.readPartition({ ...request, maxBytes: 0 }, options.isolationLevel, options.replicaId, replica, false);
       }
-      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId, replica, first);
+      const outcome = this.readPartition({ ...request, maxBytes: Math.min(request.maxBytes, Math.max(budget, 0)) }, options.isolationLevel, options.replicaId, replica, first || follower);
       if (outcome.records.length > 0) {
         first = false;
         budget -= outcome.records.length;

@@ -142,9 +142,9 @@ describe('Fetch response size (KIP-74) through startBroker', () => {
   });
 
   /** Fetches the partitions from offset 0, or from the offset given as [partition, offset]. */
-  const fetchSized = (partitions: (number | readonly [number, bigint])[], maxBytes: number, partitionMaxBytes = 1 << 20): Promise<FetchResponse> => {
+  const fetchSized = (partitions: (number | readonly [number, bigint])[], maxBytes: number, partitionMaxBytes = 1 << 20, replicaId = -1): Promise<FetchResponse> => {
     const body = FetchRequest.defaults();
-    body.replicaId = -1;
+    body.replicaId = replicaId;
     body.maxBytes = maxBytes;
     body.topics = [fetchTopic('sizes', partitions.map((p) => (typeof p === 'number' ? ([p, 0n] as const) : p)))];
     for (const p of body.topics[0]!.partitions) p.partitionMaxBytes = partitionMaxBytes;
@@ -162,6 +162,11 @@ describe('Fetch response size (KIP-74) through startBroker', () => {
     // A partition with nothing to send (p0 read to its end) does not use up the exception.
     expect(recordBytes(await fetchSized([[0, 1n], 1], 100))).toEqual([0, stored[1]]);
     expect(recordBytes(await fetchSized([1, 0], 1 << 20))).toEqual([stored[1], stored[0]]);
+  });
+
+  it('still gives a follower every partition whose batch exceeds its share: its fetcher does not rotate partitions', async () => {
+    expect(recordBytes(await fetchSized([0, 1], 4_000, 1 << 20, 7))).toEqual([stored[0], stored[1]]);
+    expect(recordBytes(await fetchSized([0, 1], 1 << 20, 100, 7))).toEqual([stored[0], stored[1]]);
   });
 
   it('sends records of 64 KiB and more as they are, several in one response, byte for byte', async () => {
