@@ -1,7 +1,15 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { OffsetCommitRequest } from '../../protocol/generated/message/offset-commit-request.js';
 import { OffsetCommitResponse } from '../../protocol/generated/message/offset-commit-response.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized, byTopicAuthorization } from './authorization.js';
+
+/** Every partition of the topics answered with one error. */
+function refusedTopics(topics: readonly OffsetCommitRequest['topics'][number][], errorCode: number): OffsetCommitResponse['topics'] {
+  return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+}
 import type { ApiHandler } from './types.js';
 
 export function createOffsetCommitHandler(services: BrokerServices): ApiHandler<OffsetCommitRequest, OffsetCommitResponse> {
@@ -12,7 +20,14 @@ export function createOffsetCommitHandler(services: BrokerServices): ApiHandler<
     async handle(request, context) {
       const v = context.apiVersion;
       const response = OffsetCommitResponse.defaults();
-      response.topics = await services.groups.commitOffsets({
+      // READ on the group, then READ on each topic; refused topics are answered after the committed ones.
+      if (!authorized(services, context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+        response.topics = refusedTopics(request.topics, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+        return response;
+      }
+      const { allowed, denied } = byTopicAuthorization(services, context, AclOperation.READ, request.topics);
+      // A request of refused topics only has nothing to commit (an empty request still goes to the coordinator).
+      const committed = allowed.length === 0 && denied.length > 0 ? [] : await services.groups.commitOffsets({
         groupId: request.groupId,
         // v0 carries no generation: a commit outside group management.
         generationId: v >= 1 ? request.generationIdOrMemberEpoch : -1,
@@ -20,7 +35,7 @@ export function createOffsetCommitHandler(services: BrokerServices): ApiHandler<
         groupInstanceId: v >= 7 ? request.groupInstanceId : null,
         // Only v2-v4 let the client choose the retention.
         retentionTimeMs: v >= 2 && v <= 4 ? request.retentionTimeMs : -1n,
-        topics: request.topics.map((t) => ({
+        topics: allowed.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
@@ -31,6 +46,7 @@ export function createOffsetCommitHandler(services: BrokerServices): ApiHandler<
         })),
         apiVersion: v,
       });
+      response.topics = [...committed, ...refusedTopics(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED)];
       return response;
     },
   };

@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { FindCoordinatorRequest } from '../../protocol/generated/message/find-coordinator-request.js';
 import { FindCoordinatorResponse, type FindCoordinatorResponseCoordinator } from '../../protocol/generated/message/find-coordinator-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/partition-for.js';
 import { TRANSACTION_STATE_TOPIC } from '../coordinator/txn/txn-metadata.js';
 import type { ApiHandler, RequestContext } from './types.js';
@@ -23,6 +25,9 @@ export function createFindCoordinatorHandler(services: BrokerServices): ApiHandl
     let errorCode: number;
     // The coordinator is the leader of the key's internal partition (it moves with that leader).
     let coordinatorId = services.nodeId;
+    // DESCRIBE on the group or transactional id the client asks about.
+    if (keyType === KeyType.GROUP && !authorized(services, context, AclOperation.DESCRIBE, ResourceType.GROUP, key)) return answer(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    if (keyType === KeyType.TRANSACTION && !authorized(services, context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)) return answer(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     if (keyType === KeyType.GROUP) {
       errorCode = services.groups.coordinatorError(key);
       coordinatorId = services.metadata.topic(OFFSETS_TOPIC)?.partitions.get(services.groups.partitionFor(key))?.leader ?? -1;

@@ -1,7 +1,10 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { JoinGroupRequest } from '../../protocol/generated/message/join-group-request.js';
 import { JoinGroupResponse } from '../../protocol/generated/message/join-group-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler, ClientConnection } from './types.js';
 
 /** Kafka reports a member's host as the InetAddress string, "/" + address. */
@@ -16,6 +19,13 @@ export function createJoinGroupHandler(services: BrokerServices): ApiHandler<Joi
     maxVersion: 9,
     async handle(request, context) {
       const v = context.apiVersion;
+      if (!authorized(services, context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+        const refused = JoinGroupResponse.defaults();
+        refused.errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        refused.memberId = request.memberId;
+        refused.protocolName = v >= 7 ? null : '';
+        return refused;
+      }
       const outcome = await services.groups.joinGroup({
         groupId: request.groupId,
         memberId: request.memberId,

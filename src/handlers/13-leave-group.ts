@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { LeaveGroupRequest } from '../../protocol/generated/message/leave-group-request.js';
 import { LeaveGroupResponse } from '../../protocol/generated/message/leave-group-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createLeaveGroupHandler(services: BrokerServices): ApiHandler<LeaveGroupRequest, LeaveGroupResponse> {
@@ -12,6 +14,11 @@ export function createLeaveGroupHandler(services: BrokerServices): ApiHandler<Le
     maxVersion: 5,
     async handle(request, context) {
       const batched = context.apiVersion >= 3;
+      if (!authorized(services, context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+        const refused = LeaveGroupResponse.defaults();
+        refused.errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        return refused;
+      }
       const members = batched
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
         : [{ memberId: request.memberId, groupInstanceId: null }];

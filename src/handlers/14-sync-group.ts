@@ -1,7 +1,10 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { SyncGroupRequest } from '../../protocol/generated/message/sync-group-request.js';
 import { SyncGroupResponse } from '../../protocol/generated/message/sync-group-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createSyncGroupHandler(services: BrokerServices): ApiHandler<SyncGroupRequest, SyncGroupResponse> {
@@ -11,6 +14,11 @@ export function createSyncGroupHandler(services: BrokerServices): ApiHandler<Syn
     maxVersion: 5,
     async handle(request, context) {
       const v = context.apiVersion;
+      if (!authorized(services, context, AclOperation.READ, ResourceType.GROUP, request.groupId)) {
+        const refused = SyncGroupResponse.defaults();
+        refused.errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        return refused;
+      }
       const outcome = await services.groups.syncGroup({
         groupId: request.groupId,
         generationId: request.generationId,

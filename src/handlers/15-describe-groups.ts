@@ -1,7 +1,10 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { DescribeGroupsRequest } from '../../protocol/generated/message/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/message/describe-groups-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** What Kafka answers when authorized operations were not asked for. */
@@ -19,6 +22,9 @@ export function createDescribeGroupsHandler(services: BrokerServices): ApiHandle
       const response = DescribeGroupsResponse.defaults();
       response.groups = await Promise.all(
         request.groups.map(async (groupId) => {
+          if (!authorized(services, context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+            return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+          }
           const g = await services.groups.describeGroup(groupId);
           return {
             ...g,

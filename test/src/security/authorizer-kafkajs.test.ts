@@ -7,13 +7,13 @@ import { useSecureBroker, USERS } from './secure-broker.js';
 
 const broker = useSecureBroker({ 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:alice' });
 
-const as = (user: keyof typeof USERS): Kafka =>
+const as = (user: keyof typeof USERS, retries = 0): Kafka =>
   new Kafka({
     clientId: `acl-${user}`,
     brokers: [broker.current.address('SASL_PLAINTEXT')],
     sasl: { mechanism: 'scram-sha-256', username: user, password: USERS[user] } as SASLOptions,
     logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
+    retry: { retries },
   });
 
 const bobWrite = (topic: string, permissionType: AclPermissionTypes = AclPermissionTypes.ALLOW, resourcePatternType: ResourcePatternTypes = ResourcePatternTypes.LITERAL) => ({
@@ -38,6 +38,24 @@ async function bobSends(topic: string): Promise<string> {
     return e.type ?? e.cause?.type ?? String(error);
   } finally {
     await producer.disconnect();
+  }
+}
+
+/** The error type that stops bob's group consumer, or 'ok' once it reads a message. */
+async function bobConsumes(topic: string, groupId: string): Promise<string> {
+  const consumer = as('bob').consumer({ groupId, retry: { retries: 0 } });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    return await new Promise<string>((resolve) => {
+      consumer.on(consumer.events.CRASH, (event) => {
+        const error = event.payload.error as { type?: string };
+        resolve(error.type ?? String(error));
+      });
+      consumer.run({ eachMessage: async () => resolve('ok') }).catch((error: { type?: string }) => resolve(error.type ?? String(error)));
+    });
+  } finally {
+    await consumer.disconnect();
   }
 }
 
@@ -72,6 +90,37 @@ describe('StandardAuthorizer over SASL with kafkajs', () => {
       expect(deleted.filterResponses[0]!.matchingAcls).toHaveLength(1);
       expect(await bobSends('acl-orders')).toBe('ok');
     } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
+
+  it('consuming in a group needs READ on the topic and on the group', async () => {
+    const admin = as('alice').admin();
+    await admin.connect();
+    const producer = as('alice').producer();
+    await producer.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'grouped', numPartitions: 1 }] });
+      await producer.send({ topic: 'grouped', messages: [{ value: 'm' }] });
+      // Asked by a super user (with retries) first, the coordinator creates __consumer_offsets.
+      const warm = as('alice', 5).admin();
+      await warm.connect();
+      await warm.describeGroups(['warm-up']);
+      await warm.disconnect();
+      const bobMay = (operation: AclOperationTypes, resourceType: AclResourceTypes, resourceName: string, resourcePatternType = ResourcePatternTypes.LITERAL) => ({
+        resourceType, resourceName, resourcePatternType, principal: 'User:bob', host: '*', operation, permissionType: AclPermissionTypes.ALLOW,
+      });
+      const bobReads = (resourceType: AclResourceTypes, resourceName: string, pattern?: ResourcePatternTypes) => bobMay(AclOperationTypes.READ, resourceType, resourceName, pattern);
+      await admin.createAcls({ acl: [bobReads(AclResourceTypes.TOPIC, 'grouped')] });
+      // FindCoordinator refuses without DESCRIBE on the group; kafkajs reports that as no coordinator found.
+      expect(await bobConsumes('grouped', 'bob-group')).toBe('KafkaJSGroupCoordinatorNotFound: Failed to find group coordinator');
+      // DESCRIBE finds the coordinator; joining needs READ.
+      await admin.createAcls({ acl: [bobMay(AclOperationTypes.DESCRIBE, AclResourceTypes.GROUP, 'bob-group')] });
+      expect(await bobConsumes('grouped', 'bob-group')).toBe('GROUP_AUTHORIZATION_FAILED');
+      await admin.createAcls({ acl: [bobReads(AclResourceTypes.GROUP, 'bob-', ResourcePatternTypes.PREFIXED)] });
+      expect(await bobConsumes('grouped', 'bob-group')).toBe('ok');
+    } finally {
+      await producer.disconnect();
       await admin.disconnect();
     }
   }, 60_000);
