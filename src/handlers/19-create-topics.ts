@@ -1,9 +1,12 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { CreateTopicsRequest } from '../../protocol/generated/message/create-topics-request.js';
 import { CreateTopicsResponse, type CreateTopicsResponseCreatableTopicResult } from '../../protocol/generated/message/create-topics-response.js';
 import { ZERO_UUID } from '../../protocol/runtime/index.js';
 import { describeTopicConfigs } from '../config/describe.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createCreateTopicsHandler(services: BrokerServices): ApiHandler<CreateTopicsRequest, CreateTopicsResponse> {
@@ -12,8 +15,12 @@ export function createCreateTopicsHandler(services: BrokerServices): ApiHandler<
     minVersion: 0,
     maxVersion: 7,
     async handle(request, context) {
-      const outcomes = await services.controller.createTopics(
-        request.topics.map((t) => ({
+      // CREATE on the cluster, else on each topic; refused topics never reach the controller.
+      const clusterCreate = authorized(services, context, AclOperation.CREATE, ResourceType.CLUSTER, CLUSTER_NAME);
+      const mayCreate = request.topics.map((t) => clusterCreate || authorized(services, context, AclOperation.CREATE, ResourceType.TOPIC, t.name));
+      const creatable = request.topics.filter((_, i) => mayCreate[i]);
+      const outcomes = creatable.length === 0 && request.topics.length > 0 ? [] : await services.controller.createTopics(
+        creatable.map((t) => ({
           name: t.name,
           numPartitions: t.numPartitions,
           replicationFactor: t.replicationFactor,
@@ -23,7 +30,7 @@ export function createCreateTopicsHandler(services: BrokerServices): ApiHandler<
         request.validateOnly,
       );
       const response = CreateTopicsResponse.defaults();
-      response.topics = outcomes.map((o, i): CreateTopicsResponseCreatableTopicResult => {
+      const created = outcomes.map((o, i): CreateTopicsResponseCreatableTopicResult => {
         const result: CreateTopicsResponseCreatableTopicResult = {
           name: o.name,
           topicId: context.apiVersion >= 7 && o.errorCode === 0 && !request.validateOnly ? o.topicId : ZERO_UUID,
@@ -35,7 +42,7 @@ export function createCreateTopicsHandler(services: BrokerServices): ApiHandler<
           configs: null,
         };
         if (o.errorCode === 0 && context.apiVersion >= 5) {
-          const requested = request.topics[i]!;
+          const requested = creatable[i]!;
           const overrides = new Map(requested.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
           result.configs = describeTopicConfigs(overrides, services.config.sources).map((entry) => ({
             name: entry.name,
@@ -47,6 +54,12 @@ export function createCreateTopicsHandler(services: BrokerServices): ApiHandler<
         }
         return result;
       });
+      let next = 0;
+      response.topics = request.topics.map((t, i) =>
+        mayCreate[i]
+          ? created[next++]!
+          : { name: t.name, topicId: ZERO_UUID, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: context.apiVersion >= 1 ? 'Authorization failed.' : null, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: null },
+      );
       return response;
     },
   };

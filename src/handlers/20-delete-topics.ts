@@ -4,6 +4,8 @@ import type { DeleteTopicsRequest } from '../../protocol/generated/message/delet
 import { DeleteTopicsResponse, type DeleteTopicsResponseDeletableTopicResult } from '../../protocol/generated/message/delete-topics-response.js';
 import { ZERO_UUID } from '../../protocol/runtime/index.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 interface Target {
@@ -44,6 +46,11 @@ export function createDeleteTopicsHandler(services: BrokerServices): ApiHandler<
         if (e.name !== null && e.topicId === null) nameCounts.set(e.name, (nameCounts.get(e.name) ?? 0) + 1);
         else if (e.topicId !== null && e.name === null) idCounts.set(e.topicId, (idCounts.get(e.topicId) ?? 0) + 1);
       }
+      // DELETE on the topic; an id that names no topic is left to the controller (UNKNOWN_TOPIC_ID).
+      const deleteRefused = (e: Target): boolean => {
+        const name = e.name ?? services.metadata.topicById(e.topicId!)?.name;
+        return name !== undefined && !authorized(services, context, AclOperation.DELETE, ResourceType.TOPIC, name);
+      };
       const results: (DeleteTopicsResponseDeletableTopicResult | null)[] = [];
       const targets: Target[] = [];
       const positions: number[] = [];
@@ -59,6 +66,8 @@ export function createDeleteTopicsHandler(services: BrokerServices): ApiHandler<
           if (reported.has(k)) continue;
           reported.add(k);
           results.push(result(e.name, e.topicId ?? ZERO_UUID, ErrorCode.INVALID_REQUEST, e.name !== null ? 'Duplicate topic name.' : 'Duplicate topic id.'));
+        } else if (deleteRefused(e)) {
+          results.push(result(e.name, e.topicId ?? ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null));
         } else {
           positions.push(results.length);
           results.push(null);

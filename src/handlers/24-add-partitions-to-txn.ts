@@ -8,6 +8,8 @@ import {
 } from '../../protocol/generated/message/add-partitions-to-txn-response.js';
 import { fencedForVersion } from '../coordinator/txn/client-errors.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 type TopicResult = AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult;
@@ -40,10 +42,25 @@ export function createAddPartitionsToTxnHandler(services: BrokerServices): ApiHa
       const version = context.apiVersion;
       const response = AddPartitionsToTxnResponse.defaults();
       if (version <= 3) {
+        // WRITE on the transactional id, then on every topic (the others are then not attempted).
+        const topics = request.v3AndBelowTopics;
+        if (!authorized(services, context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.v3AndBelowTransactionalId)) {
+          response.resultsByTopicV3AndBelow = results(topics, () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+          return response;
+        }
+        const refused = new Set(topics.filter((t) => !authorized(services, context, AclOperation.WRITE, ResourceType.TOPIC, t.name)).map((t) => t.name));
+        if (refused.size > 0) {
+          response.resultsByTopicV3AndBelow = results(topics, (t) => (refused.has(t) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED));
+          return response;
+        }
         response.resultsByTopicV3AndBelow = await addOne(request.v3AndBelowTransactionalId, request.v3AndBelowProducerId, request.v3AndBelowProducerEpoch, false, request.v3AndBelowTopics, version);
         return response;
       }
       // v4+ is the broker-to-coordinator batch (KIP-890): many transactions, possibly verify-only.
+      if (!authorized(services, context, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME)) {
+        response.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+        return response;
+      }
       response.resultsByTransaction = await Promise.all(
         request.transactions.map(async (t): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnResult> => ({
           transactionalId: t.transactionalId,

@@ -11,6 +11,8 @@ import type { BrokerConfigSources } from '../config/values.js';
 import { topicNameProblem } from '../metadata/controller/topic-names.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation } from '../security/acl.js';
+import { configRefusal } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** A request-level problem with one resource, reported in that resource's result (Kafka's ApiError). */
@@ -78,6 +80,8 @@ export function createDescribeConfigsHandler(services: BrokerServices): ApiHandl
       response.results = request.resources.map((resource): DescribeConfigsResponseDescribeConfigsResult => {
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
         const select = { ...options, keys: resource.configurationKeys };
+        const refused = configRefusal(services, context, AclOperation.DESCRIBE_CONFIGS, resource.resourceType, resource.resourceName);
+        if (refused !== 0) return { ...base, errorCode: refused, errorMessage: null, configs: [] };
         try {
           let entries: DescribeConfigsEntry[];
           switch (resource.resourceType) {

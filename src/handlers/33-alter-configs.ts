@@ -9,6 +9,8 @@ import type { ConfigAlteration } from '../metadata/controller/controller.js';
 import { ConfigResourceType } from '../metadata/image/types.js';
 import { brokerIdOf, checkTopicName, ResourceError } from './32-describe-configs.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation } from '../security/acl.js';
+import { configRefusal } from './authorization.js';
 import type { ApiHandler, RequestContext } from './types.js';
 
 /** ConfigResource.Type ids Kafka knows; any other id is an unknown type. */
@@ -94,6 +96,8 @@ export async function alterResources<R extends { resourceType: number; resourceN
   validateOnly: boolean,
   plan: (resource: R, current: ReadonlyMap<string, string>) => Map<string, string>,
   forwarded = false,
+  /** 0, or the authorization error of a resource (configRefusal with ALTER_CONFIGS). */
+  refusal: (resource: R) => number = () => 0,
 ): Promise<ResourceResult[]> {
   const keyOf = (r: R) => `${r.resourceType}:${r.resourceName}`;
   const counts = new Map<string, number>();
@@ -107,6 +111,11 @@ export async function alterResources<R extends { resourceType: number; resourceN
     if (counts.get(keyOf(resource))! > 1) {
       if (!reported.has(keyOf(resource))) results.push({ ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource.' });
       reported.add(keyOf(resource));
+      continue;
+    }
+    const refused = refusal(resource);
+    if (refused !== 0) {
+      results.push({ ...base, errorCode: refused, errorMessage: null });
       continue;
     }
     try {
@@ -153,7 +162,7 @@ export function createAlterConfigsHandler(services: BrokerServices): ApiHandler<
           else next.delete(config.name);
         }
         return next;
-      }, isForwarded(services, context));
+      }, isForwarded(services, context), (r) => configRefusal(services, context, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName));
       return response;
     },
   };

@@ -10,6 +10,8 @@ import { ConfigResourceType } from '../metadata/image/types.js';
 import { alterResources, isForwarded } from './33-alter-configs.js';
 import { brokerIdOf, ResourceError } from './32-describe-configs.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation } from '../security/acl.js';
+import { configRefusal } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** AlterConfigOp.OpType ids. */
@@ -80,9 +82,15 @@ export function createIncrementalAlterConfigsHandler(services: BrokerServices): 
       const others = request.resources.filter((r) => r.resourceType !== ConfigResourceType.BROKER_LOGGER);
       const results = await alterResources(services, others, request.validateOnly, (resource, current) =>
         applyOperations(resource.resourceType, resource.configs, current), isForwarded(services, context),
+        (r) => configRefusal(services, context, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName),
       );
       for (const logger of loggers) {
         const base = { resourceType: logger.resourceType, resourceName: logger.resourceName };
+        const refused = configRefusal(services, context, AclOperation.ALTER_CONFIGS, logger.resourceType, logger.resourceName);
+        if (refused !== 0) {
+          results.push({ ...base, errorCode: refused, errorMessage: null });
+          continue;
+        }
         try {
           if (brokerIdOf(logger.resourceName) !== services.nodeId) {
             throw new ResourceError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${services.nodeId} but received ${logger.resourceName}`);

@@ -55,6 +55,9 @@ import { createAlterUserScramCredentialsHandler } from './51-alter-user-scram-cr
 import { createDescribeAclsHandler } from './29-describe-acls.js';
 import { createCreateAclsHandler } from './30-create-acls.js';
 import { createDeleteAclsHandler } from './31-delete-acls.js';
+import { requireClusterPermission } from './authorization.js';
+import { AclOperation } from '../security/acl.js';
+import type { ApiHandler } from './types.js';
 
 export function registerAllHandlers(registry: HandlerRegistry, services: BrokerServices): void {
   // Consumer groups and committed offsets (the group coordinator).
@@ -75,17 +78,18 @@ export function registerAllHandlers(registry: HandlerRegistry, services: BrokerS
     registry.register(createConsumerGroupHeartbeatHandler(services)).register(createConsumerGroupDescribeHandler(services));
   }
 
-  // The metadata quorum's RPCs (KRaft).
+  // The metadata quorum's RPCs (KRaft) and the other node-to-node APIs need CLUSTER_ACTION.
+  const internal = <Req, Res extends { errorCode: number }>(handler: ApiHandler<Req, Res>): ApiHandler<Req, Res> => requireClusterPermission(services, AclOperation.CLUSTER_ACTION, handler);
   registry
-    .register(createVoteHandler(services))
-    .register(createBeginQuorumEpochHandler(services))
-    .register(createEndQuorumEpochHandler(services))
-    .register(createDescribeQuorumHandler(services))
-    .register(createFetchSnapshotHandler(services))
-    .register(createBrokerRegistrationHandler(services))
-    .register(createBrokerHeartbeatHandler(services))
-    .register(createAlterPartitionHandler(services))
-    .register(createAllocateProducerIdsHandler(services));
+    .register(internal(createVoteHandler(services)))
+    .register(internal(createBeginQuorumEpochHandler(services)))
+    .register(internal(createEndQuorumEpochHandler(services)))
+    .register(requireClusterPermission(services, AclOperation.DESCRIBE, createDescribeQuorumHandler(services)))
+    .register(internal(createFetchSnapshotHandler(services)))
+    .register(internal(createBrokerRegistrationHandler(services)))
+    .register(internal(createBrokerHeartbeatHandler(services)))
+    .register(internal(createAlterPartitionHandler(services)))
+    .register(internal(createAllocateProducerIdsHandler(services)));
 
   // Idempotent and transactional producers (the transaction coordinator).
   registry

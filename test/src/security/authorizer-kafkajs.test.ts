@@ -135,4 +135,67 @@ describe('StandardAuthorizer over SASL with kafkajs', () => {
       await admin.disconnect();
     }
   }, 30_000);
+
+  it('topic admin and configs need CREATE, DELETE and ALTER_CONFIGS / DESCRIBE_CONFIGS', async () => {
+    const alice = as('alice').admin();
+    const bob = as('bob').admin();
+    await alice.connect();
+    await bob.connect();
+    const allowBob = (operation: AclOperationTypes, resourceType: AclResourceTypes, resourceName: string, resourcePatternType = ResourcePatternTypes.LITERAL) =>
+      alice.createAcls({ acl: [{ resourceType, resourceName, resourcePatternType, principal: 'User:bob', host: '*', operation, permissionType: AclPermissionTypes.ALLOW }] });
+    try {
+      await expect(bob.createTopics({ waitForLeaders: false, topics: [{ topic: 'bob-made' }] })).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'TOPIC_AUTHORIZATION_FAILED' })] });
+      await allowBob(AclOperationTypes.CREATE, AclResourceTypes.TOPIC, 'bob-', ResourcePatternTypes.PREFIXED);
+      expect(await bob.createTopics({ waitForLeaders: false, topics: [{ topic: 'bob-made' }] })).toBe(true);
+
+      await expect(bob.deleteTopics({ topics: ['bob-made'] })).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+
+      const resources = [{ type: 2, name: 'bob-made' }];
+      await expect(bob.describeConfigs({ resources, includeSynonyms: false })).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+      // ALTER_CONFIGS implies DESCRIBE_CONFIGS.
+      await allowBob(AclOperationTypes.ALTER_CONFIGS, AclResourceTypes.TOPIC, 'bob-made');
+      const described = await bob.describeConfigs({ resources, includeSynonyms: false });
+      expect(described.resources[0]!.errorCode).toBe(0);
+      await bob.alterConfigs({ validateOnly: false, resources: [{ ...resources[0]!, configEntries: [{ name: 'retention.ms', value: '60000' }] }] });
+      await expect(bob.describeConfigs({ resources: [{ type: 4, name: '1' }], includeSynonyms: false })).rejects.toMatchObject({ type: 'CLUSTER_AUTHORIZATION_FAILED' });
+
+      await allowBob(AclOperationTypes.DELETE, AclResourceTypes.TOPIC, 'bob-made');
+      await bob.deleteTopics({ topics: ['bob-made'] });
+    } finally {
+      await bob.disconnect();
+      await alice.disconnect();
+    }
+  }, 60_000);
+
+  it('transactional producers need WRITE on their transactional id; idempotent ones WRITE on some topic', async () => {
+    const admin = as('alice').admin();
+    await admin.connect();
+    const allowBob = (operation: AclOperationTypes, resourceType: AclResourceTypes, resourceName: string) =>
+      admin.createAcls({ acl: [{ resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:bob', host: '*', operation, permissionType: AclPermissionTypes.ALLOW }] });
+    try {
+      await admin.createTopics({ topics: [{ topic: 'txn-out', numPartitions: 1 }] });
+      await allowBob(AclOperationTypes.WRITE, AclResourceTypes.TOPIC, 'txn-out');
+      const idempotent = as('bob', 3).producer({ idempotent: true, maxInFlightRequests: 1 });
+      await idempotent.connect();
+      await idempotent.send({ topic: 'txn-out', messages: [{ value: 'idempotent' }] });
+      await idempotent.disconnect();
+
+      // DESCRIBE lets FindCoordinator answer; InitProducerId needs WRITE.
+      await allowBob(AclOperationTypes.DESCRIBE, AclResourceTypes.TRANSACTIONAL_ID, 'bob-tx');
+      const refused = as('bob').producer({ transactionalId: 'bob-tx', maxInFlightRequests: 1, idempotent: true, retry: { retries: 1 } });
+      await refused.connect();
+      await expect(refused.transaction()).rejects.toMatchObject({ type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' });
+      await refused.disconnect();
+
+      await allowBob(AclOperationTypes.WRITE, AclResourceTypes.TRANSACTIONAL_ID, 'bob-tx');
+      const producer = as('bob', 3).producer({ transactionalId: 'bob-tx', maxInFlightRequests: 1, idempotent: true });
+      await producer.connect();
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'txn-out', messages: [{ value: 'in-txn' }] });
+      await txn.commit();
+      await producer.disconnect();
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
 });
