@@ -7,6 +7,8 @@ import {
 } from '../../protocol/generated/message/describe-user-scram-credentials-response.js';
 import { SCRAM_MECHANISMS } from '../security/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /**
@@ -19,8 +21,12 @@ export function createDescribeUserScramCredentialsHandler(services: BrokerServic
     apiKey: ApiKey.DescribeUserScramCredentials,
     minVersion: 0,
     maxVersion: 0,
-    handle(request) {
+    handle(request, context) {
       const response = DescribeUserScramCredentialsResponse.defaults();
+      if (!authorized(services, context, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) {
+        response.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+        return response;
+      }
       const store = services.scramCredentials;
       const describe = (user: string): UserResult => {
         const credentials = store?.credentialsOf(user) ?? [];

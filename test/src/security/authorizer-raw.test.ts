@@ -1,0 +1,85 @@
+// The authorizer on APIs kafkajs does not speak, over a real SASL listener: SCRAM credential
+// admin, the ACL APIs at every version, a node-to-node API, and the Metadata listing.
+import { describe, expect, it } from 'vitest';
+import { ApiKey } from '../../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../../protocol/generated/error-codes.js';
+import { VoteRequest, createVoteRequest } from '../../../protocol/generated/message/vote-request.js';
+import { VoteResponse } from '../../../protocol/generated/message/vote-response.js';
+import { STANDARD_AUTHORIZER_CLASS } from '../../../src/security/authorizer.js';
+import { scramUpsertion } from '../../../src/security/scram.js';
+import { PatternType } from '../../../src/security/acl.js';
+import { alter, describeUsers } from '../handlers/scram-requests.js';
+import { createAcls, creation, deleteAcls, deleteFilter, describeAcls } from '../handlers/acl-requests.js';
+import { ZERO_UUID } from '../../../protocol/runtime/index.js';
+import { MetadataRequest } from '../../../protocol/generated/message/metadata-request.js';
+import { MetadataResponse } from '../../../protocol/generated/message/metadata-response.js';
+import { authenticate, handshake, plainToken, rawClientOn, type RawClient } from './sasl-raw.js';
+import { useSecureBroker, USERS } from './secure-broker.js';
+
+const broker = useSecureBroker({ 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:alice' });
+
+async function loggedIn(user: keyof typeof USERS): Promise<RawClient> {
+  const client = await rawClientOn(broker.current, 'SASL_PLAINTEXT');
+  await handshake(client, 'PLAIN');
+  expect((await authenticate(client, plainToken(user, USERS[user]))).errorCode).toBe(0);
+  return client;
+}
+
+/** Metadata v12 for the named topics (auto-creation allowed), or for all topics. */
+function metadata(client: RawClient, names: string[] | null): Promise<MetadataResponse> {
+  const topics = names?.map((name) => ({ name, topicId: ZERO_UUID })) ?? null;
+  return client.request(ApiKey.Metadata, 12, MetadataRequest, { ...MetadataRequest.defaults(), topics, allowAutoTopicCreation: true }, MetadataResponse);
+}
+
+describe('authorization of the admin and node-to-node APIs', () => {
+  it('SCRAM credential admin needs ALTER / DESCRIBE on the cluster', async () => {
+    const bob = await loggedIn('bob');
+    const alice = await loggedIn('alice');
+    try {
+      expect((await alter(bob, [], [scramUpsertion('carol', 'SCRAM-SHA-256', 'pw')])).results).toEqual([{ user: 'carol', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+      expect((await describeUsers(bob, null)).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      expect((await alter(alice, [], [scramUpsertion('carol', 'SCRAM-SHA-256', 'pw')])).results[0]!.errorCode).toBe(0);
+      expect((await describeUsers(alice, ['carol'])).results[0]!.errorCode).toBe(0);
+    } finally {
+      bob.close();
+      alice.close();
+    }
+  });
+
+  it.each([0, 1, 2, 3])('ACL APIs v%i refuse a principal without cluster permissions', async (version) => {
+    const bob = await loggedIn('bob');
+    try {
+      expect((await describeAcls(bob, version, { patternTypeFilter: PatternType.LITERAL })).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      expect((await createAcls(bob, version, [creation()])).results).toEqual([{ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null }]);
+      expect((await deleteAcls(bob, version, [deleteFilter({ patternTypeFilter: PatternType.LITERAL })])).filterResults[0]!.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    } finally {
+      bob.close();
+    }
+  });
+
+  it('a node-to-node API from a client principal is CLUSTER_AUTHORIZATION_FAILED', async () => {
+    const bob = await loggedIn('bob');
+    try {
+      const response = await bob.request(ApiKey.Vote, 0, VoteRequest, createVoteRequest({ clusterId: null, topics: [] }), VoteResponse);
+      expect(response.errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    } finally {
+      bob.close();
+    }
+  });
+
+  it('a full Metadata listing leaves out topics the principal may not DESCRIBE', async () => {
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    try {
+      // Named by alice with auto-creation on: the super user creates it.
+      expect((await metadata(alice, ['listed-only-for-alice'])).topics[0]!.errorCode).toBe(0);
+      expect((await metadata(alice, null)).topics.map((t) => t.name)).toContain('listed-only-for-alice');
+      expect((await metadata(bob, null)).topics.map((t) => t.name)).not.toContain('listed-only-for-alice');
+      const named = await metadata(bob, ['listed-only-for-alice']);
+      expect(named.topics.map((t) => [t.name, t.errorCode])).toEqual([['listed-only-for-alice', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  });
+});
