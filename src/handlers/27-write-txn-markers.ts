@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { WriteTxnMarkersRequest } from '../../protocol/generated/message/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../../protocol/generated/message/write-txn-markers-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** A transaction coordinator (another broker's, or a tool's) asking this leader to write markers. */
@@ -11,8 +13,10 @@ export function createWriteTxnMarkersHandler(services: BrokerServices): ApiHandl
     apiKey: ApiKey.WriteTxnMarkers,
     minVersion: 0,
     maxVersion: 1,
-    async handle(request) {
+    async handle(request, context) {
       const response = WriteTxnMarkersResponse.defaults();
+      // Sent by transaction coordinators: CLUSTER_ACTION, else every partition is refused.
+      const allowed = authorized(services, context, AclOperation.CLUSTER_ACTION, ResourceType.CLUSTER, CLUSTER_NAME);
       response.markers = await Promise.all(
         request.markers.map(async (marker) => ({
           producerId: marker.producerId,
@@ -21,6 +25,7 @@ export function createWriteTxnMarkersHandler(services: BrokerServices): ApiHandl
               name: topic.name,
               partitions: await Promise.all(
                 topic.partitionIndexes.map(async (partitionIndex) => {
+                  if (!allowed) return { partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED };
                   if (services.metadata.topic(topic.name)?.partitions.get(partitionIndex) === undefined) {
                     return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
                   }

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
+import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { DescribeLogDirsRequest } from '../../protocol/generated/message/describe-log-dirs-request.js';
 import { DescribeLogDirsResponse, type DescribeLogDirsResponseDescribeLogDirsTopic } from '../../protocol/generated/message/describe-log-dirs-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** Kafka's DescribeLogDirsResponse.UNKNOWN_VOLUME_BYTES: the volume's size is not known (logs in memory). */
@@ -18,7 +21,12 @@ export function createDescribeLogDirsHandler(services: BrokerServices): ApiHandl
     apiKey: ApiKey.DescribeLogDirs,
     minVersion: 0,
     maxVersion: 4,
-    handle(request) {
+    handle(request, context) {
+      if (!authorized(services, context, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME)) {
+        const refused = DescribeLogDirsResponse.defaults();
+        refused.errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+        return refused;
+      }
       let wanted: Map<string, Set<number>> | null = null;
       if (request.topics !== null) {
         wanted = new Map();

@@ -3,6 +3,8 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { DescribeProducersRequest } from '../../protocol/generated/message/describe-producers-request.js';
 import { DescribeProducersResponse, type DescribeProducersResponsePartitionResponse } from '../../protocol/generated/message/describe-producers-response.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createDescribeProducersHandler(services: BrokerServices): ApiHandler<DescribeProducersRequest, DescribeProducersResponse> {
@@ -32,9 +34,12 @@ export function createDescribeProducersHandler(services: BrokerServices): ApiHan
     apiKey: ApiKey.DescribeProducers,
     minVersion: 0,
     maxVersion: 0,
-    handle(request) {
+    handle(request, context) {
       const response = DescribeProducersResponse.defaults();
-      response.topics = request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => describe(t.name, p)) }));
+      response.topics = request.topics.map((t) => {
+        const mayRead = authorized(services, context, AclOperation.READ, ResourceType.TOPIC, t.name);
+        return { name: t.name, partitions: t.partitionIndexes.map((p) => (mayRead ? describe(t.name, p) : { partitionIndex: p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] })) };
+      });
       return response;
     },
   };

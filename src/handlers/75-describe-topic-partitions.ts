@@ -10,6 +10,8 @@ import { ZERO_UUID } from '../../protocol/runtime/index.js';
 import { INTERNAL_TOPICS, topicNameProblem } from '../metadata/controller/topic-names.js';
 import type { TopicState } from '../metadata/image/types.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 /** Kafka's max.request.partition.size.limit default: the most partitions one answer holds. */
@@ -53,7 +55,8 @@ export function createDescribeTopicPartitionsHandler(services: BrokerServices): 
     handle(request, context) {
       const response = DescribeTopicPartitionsResponse.defaults();
       try {
-        response.topics = describe(services, request, context.connection.listenerName, response);
+        const mayDescribe = (name: string): boolean => authorized(services, context, AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+        response.topics = describe(services, request, context.connection.listenerName, response, mayDescribe);
       } catch (error) {
         if (!(error instanceof InvalidRequest)) throw error;
         // Kafka's error response: every requested topic carries the error.
@@ -77,6 +80,8 @@ function describe(
   request: DescribeTopicPartitionsRequest,
   listenerName: string,
   response: DescribeTopicPartitionsResponse,
+  /** DESCRIBE on the topic: others are left out of a full listing and refused by name. */
+  mayDescribe: (name: string) => boolean,
 ): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[] {
   const all = request.topics.length === 0;
   const cursor = request.cursor;
@@ -99,6 +104,10 @@ function describe(
       // Every partition of the previous topic fit: continue from the start of this one.
       response.nextCursor = { topicName: name, partitionIndex: 0 };
       break;
+    }
+    if (!mayDescribe(name)) {
+      if (!all) topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: TOPIC_OPERATIONS });
+      continue;
     }
     const topic = services.metadata.topic(name);
     if (topic === undefined) {

@@ -11,6 +11,10 @@ import { PatternType } from '../../../src/security/acl.js';
 import { alter, describeUsers } from '../handlers/scram-requests.js';
 import { createAcls, creation, deleteAcls, deleteFilter, describeAcls } from '../handlers/acl-requests.js';
 import { ZERO_UUID } from '../../../protocol/runtime/index.js';
+import { DescribeTopicPartitionsRequest } from '../../../protocol/generated/message/describe-topic-partitions-request.js';
+import { DescribeTopicPartitionsResponse } from '../../../protocol/generated/message/describe-topic-partitions-response.js';
+import { DescribeLogDirsRequest } from '../../../protocol/generated/message/describe-log-dirs-request.js';
+import { DescribeLogDirsResponse } from '../../../protocol/generated/message/describe-log-dirs-response.js';
 import { MetadataRequest } from '../../../protocol/generated/message/metadata-request.js';
 import { MetadataResponse } from '../../../protocol/generated/message/metadata-response.js';
 import { authenticate, handshake, plainToken, rawClientOn, type RawClient } from './sasl-raw.js';
@@ -77,6 +81,25 @@ describe('authorization of the admin and node-to-node APIs', () => {
       expect((await metadata(bob, null)).topics.map((t) => t.name)).not.toContain('listed-only-for-alice');
       const named = await metadata(bob, ['listed-only-for-alice']);
       expect(named.topics.map((t) => [t.name, t.errorCode])).toEqual([['listed-only-for-alice', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  });
+
+  it('DescribeTopicPartitions needs DESCRIBE on each topic, DescribeLogDirs DESCRIBE on the cluster', async () => {
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    try {
+      await metadata(alice, ['partitions-for-alice']);
+      const describe = (client: RawClient, names: string[]) =>
+        client.request(ApiKey.DescribeTopicPartitions, 0, DescribeTopicPartitionsRequest, { topics: names.map((name) => ({ name })), responsePartitionLimit: 100, cursor: null }, DescribeTopicPartitionsResponse);
+      expect((await describe(bob, ['partitions-for-alice'])).topics.map((t) => t.errorCode)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+      expect((await describe(bob, [])).topics.map((t) => t.name)).not.toContain('partitions-for-alice');
+      expect((await describe(alice, ['partitions-for-alice'])).topics.map((t) => t.errorCode)).toEqual([0]);
+      const logDirs = (client: RawClient) => client.request(ApiKey.DescribeLogDirs, 4, DescribeLogDirsRequest, { topics: null }, DescribeLogDirsResponse);
+      expect((await logDirs(bob)).errorCode).toBe(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      expect((await logDirs(alice)).errorCode).toBe(0);
     } finally {
       alice.close();
       bob.close();
