@@ -3,6 +3,8 @@ import type { ListTransactionsRequest } from '../../protocol/generated/message/l
 import { ListTransactionsResponse } from '../../protocol/generated/message/list-transactions-response.js';
 import { TXN_STATE_NAMES, TxnState, txnStateByName } from '../coordinator/txn/txn-metadata.js';
 import type { BrokerServices } from './services.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
+import { authorized } from './authorization.js';
 import type { ApiHandler } from './types.js';
 
 export function createListTransactionsHandler(services: BrokerServices): ApiHandler<ListTransactionsRequest, ListTransactionsResponse> {
@@ -27,6 +29,8 @@ export function createListTransactionsHandler(services: BrokerServices): ApiHand
         .filter((t) => t.state !== TxnState.Dead)
         .filter((t) => (request.stateFilters.length === 0 || states.has(t.state)) && (producerIds.size === 0 || producerIds.has(t.producerId)))
         .filter((t) => minDuration < 0n || (t.state === TxnState.Ongoing && now - BigInt(t.startTimestamp) >= minDuration))
+        // Only the transactional ids the principal may DESCRIBE are listed.
+        .filter((t) => authorized(services, context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, t.transactionalId))
         .map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: TXN_STATE_NAMES[t.state] }));
       return response;
     },

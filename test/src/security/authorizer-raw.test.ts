@@ -15,6 +15,9 @@ import { DescribeTopicPartitionsRequest } from '../../../protocol/generated/mess
 import { DescribeTopicPartitionsResponse } from '../../../protocol/generated/message/describe-topic-partitions-response.js';
 import { DescribeLogDirsRequest } from '../../../protocol/generated/message/describe-log-dirs-request.js';
 import { DescribeLogDirsResponse } from '../../../protocol/generated/message/describe-log-dirs-response.js';
+import { ListTransactionsRequest } from '../../../protocol/generated/message/list-transactions-request.js';
+import { ListTransactionsResponse } from '../../../protocol/generated/message/list-transactions-response.js';
+import { Kafka, logLevel } from 'kafkajs';
 import { MetadataRequest } from '../../../protocol/generated/message/metadata-request.js';
 import { MetadataResponse } from '../../../protocol/generated/message/metadata-response.js';
 import { authenticate, handshake, plainToken, rawClientOn, type RawClient } from './sasl-raw.js';
@@ -105,4 +108,25 @@ describe('authorization of the admin and node-to-node APIs', () => {
       bob.close();
     }
   });
+
+  it('ListTransactions lists only the transactional ids the principal may DESCRIBE', async () => {
+    const kafka = new Kafka({ brokers: [broker.current.address('SASL_PLAINTEXT')], sasl: { mechanism: 'plain', username: 'alice', password: USERS.alice }, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: 'alice-tx', maxInFlightRequests: 1, idempotent: true });
+    await producer.connect();
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'alice-txn-topic', messages: [{ value: 'v' }] });
+      const list = async (client: RawClient) =>
+        (await client.request(ApiKey.ListTransactions, 1, ListTransactionsRequest, { stateFilters: [], producerIdFilters: [], durationFilter: -1n }, ListTransactionsResponse)).transactionStates.map((t) => t.transactionalId);
+      expect(await list(alice)).toContain('alice-tx');
+      expect(await list(bob)).not.toContain('alice-tx');
+      await txn.abort();
+    } finally {
+      alice.close();
+      bob.close();
+      await producer.disconnect();
+    }
+  }, 30_000);
 });
