@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AclOperation as Op, AclPermissionType as Perm, PatternType as Pat, ResourceType as Res, type AclBinding } from '../../../src/security/acl.js';
 import { AclStore } from '../../../src/security/acl-store.js';
 import { authorizerSettings, StandardAuthorizer, STANDARD_AUTHORIZER_CLASS } from '../../../src/security/authorizer.js';
+import { startBroker } from '../../../src/index.js';
 
 let ids = 0;
 function authorizer(acls: Partial<AclBinding>[], config: Record<string, string> = {}): StandardAuthorizer {
@@ -71,5 +72,9 @@ describe('StandardAuthorizer rules', () => {
     expect(authorizerSettings(new Map(), [])).toBeUndefined();
     expect(() => authorizerSettings(new Map([['authorizer.class.name', 'kafka.security.authorizer.AclAuthorizer']]), [])).toThrow(/Only org.apache.kafka.metadata.authorizer.StandardAuthorizer/);
     expect(() => authorizerSettings(new Map([['authorizer.class.name', STANDARD_AUTHORIZER_CLASS], ['super.users', 'admin']]), [])).toThrow(/super.users|Type:name/);
+  });
+
+  it('a broker with another authorizer class refuses to start', async () => {
+    await expect(startBroker({ overrides: { 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' } })).rejects.toThrow(/authorizer.class.name|StandardAuthorizer/);
   });
 });
