@@ -36,7 +36,7 @@ export function authorizerSettings(
   const className = (config.get('authorizer.class.name') ?? '').trim();
   if (className === '') return undefined;
   if (className !== STANDARD_AUTHORIZER_CLASS) {
-    throw new ConfigValueError('authorizer.class.name', `Only ${STANDARD_AUTHORIZER_CLASS} is supported (got ${className}); leave it empty for no authorization.`);
+    throw new ConfigValueError('authorizer.class.name', `authorizer.class.name=${className} is not supported: use ${STANDARD_AUTHORIZER_CLASS}, or leave it empty for no authorization.`);
   }
   const superUsers = (config.get('super.users') ?? '').split(';').map((p) => p.trim()).filter((p) => p !== '');
   for (const p of superUsers) if (!p.includes(':')) throw new ConfigValueError('super.users', `Principal ${p} is not of the form Type:name (e.g. User:admin)`);

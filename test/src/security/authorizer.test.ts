@@ -70,7 +70,7 @@ describe('StandardAuthorizer rules', () => {
 
   it('start-up settings: only StandardAuthorizer, principals need a type', () => {
     expect(authorizerSettings(new Map(), [])).toBeUndefined();
-    expect(() => authorizerSettings(new Map([['authorizer.class.name', 'kafka.security.authorizer.AclAuthorizer']]), [])).toThrow(/Only org.apache.kafka.metadata.authorizer.StandardAuthorizer/);
+    expect(() => authorizerSettings(new Map([['authorizer.class.name', 'kafka.security.authorizer.AclAuthorizer']]), [])).toThrow(/AclAuthorizer is not supported: use org.apache.kafka.metadata.authorizer.StandardAuthorizer/);
     expect(() => authorizerSettings(new Map([['authorizer.class.name', STANDARD_AUTHORIZER_CLASS], ['super.users', 'admin']]), [])).toThrow(/super.users|Type:name/);
   });
 
