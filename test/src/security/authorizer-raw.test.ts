@@ -7,7 +7,7 @@ import { VoteRequest, createVoteRequest } from '../../../protocol/generated/mess
 import { VoteResponse } from '../../../protocol/generated/message/vote-response.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../../src/security/authorizer.js';
 import { scramUpsertion } from '../../../src/security/scram.js';
-import { PatternType } from '../../../src/security/acl.js';
+import { AclOperation, PatternType } from '../../../src/security/acl.js';
 import { alter, describeUsers } from '../handlers/scram-requests.js';
 import { createAcls, creation, deleteAcls, deleteFilter, describeAcls } from '../handlers/acl-requests.js';
 import { ZERO_UUID } from '../../../protocol/runtime/index.js';
@@ -84,6 +84,22 @@ describe('authorization of the admin and node-to-node APIs', () => {
       expect((await metadata(bob, null)).topics.map((t) => t.name)).not.toContain('listed-only-for-alice');
       const named = await metadata(bob, ['listed-only-for-alice']);
       expect(named.topics.map((t) => [t.name, t.errorCode])).toEqual([['listed-only-for-alice', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  });
+
+  it('Metadata auto-creation needs CREATE on the cluster or on the topic', async () => {
+    const alice = await loggedIn('alice');
+    const bob = await loggedIn('bob');
+    try {
+      const allow = (operation: number, resourceName: string) =>
+        createAcls(alice, 3, [creation({ resourceName, resourcePatternType: PatternType.PREFIXED, principal: 'User:bob', operation })]);
+      await allow(AclOperation.DESCRIBE, 'bob-auto');
+      expect((await metadata(bob, ['bob-auto-1'])).topics.map((t) => t.errorCode)).toEqual([ErrorCode.TOPIC_AUTHORIZATION_FAILED]);
+      await allow(AclOperation.CREATE, 'bob-auto');
+      expect((await metadata(bob, ['bob-auto-1'])).topics.map((t) => t.errorCode)).toEqual([0]);
     } finally {
       alice.close();
       bob.close();
