@@ -74,7 +74,7 @@ describe('crash recovery', () => {
               written.set(baseOffset, Buffer.from(batch));
             }
           }
-          await log.runExclusive(() => undefined); // let queued roll flushes finish
+          await log.rollFlushesDone(); // let the background fsyncs of rolled segments finish
           const durable = log.recoveryPoint;
           const endBeforeCrash = log.logEndOffset;
           fs.crash(mode);

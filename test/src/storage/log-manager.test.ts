@@ -64,7 +64,7 @@ describe('LogManager', () => {
     const manager = await open();
     const log = await manager.createLog('t', 0, null);
     for (let i = 0; i < 10; i++) await log.append(batchOf(1, 100), 0);
-    await log.runExclusive(() => undefined);
+    await log.rollFlushesDone();
     const flushed = log.recoveryPoint;
     expect(flushed).toBeGreaterThan(0n);
     await manager.writeCheckpoints();

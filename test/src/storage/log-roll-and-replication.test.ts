@@ -26,6 +26,33 @@ describe('segment rolls', () => {
     expect(log.segmentBaseOffsets()).toEqual([0n, 4n, 8n]);
   });
 
+  it('fsyncs a rolled segment in the background: appends go on, the recovery point moves once it is durable', async () => {
+    // fsyncs of segment data wait at a gate, as a slow device would.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const fs = new MemoryFileSystem();
+    const openFile = fs.open.bind(fs);
+    fs.open = (path, create) => {
+      const handle = openFile(path, create);
+      if (!path.endsWith('.log')) return handle;
+      const sync = handle.sync.bind(handle);
+      handle.sync = () => gate.then(sync);
+      return handle;
+    };
+    const log = await open(fs, { segmentBytes: 300 });
+    for (let i = 0; i < 2; i++) await log.append(batchOf(1, 100), 0);
+    expect(log.segmentBaseOffsets()).toEqual([0n, 1n]);
+    const rolledAt = 1n;
+    // The fsync of the first segment is held at the gate; an append to the new one still completes.
+    await log.append(batchOf(1, 1), 0);
+    expect(log.logEndOffset).toBe(3n);
+    expect(log.recoveryPoint).toBe(0n);
+    openGate();
+    await log.rollFlushesDone();
+    expect(log.recoveryPoint).toBe(rolledAt);
+    await log.close();
+  });
+
   it('orders concurrent appends by submission', async () => {
     const log = await open(new MemoryFileSystem(), { segmentBytes: 300 });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(batchOf(1 + (i % 3)), 0)));
@@ -81,7 +108,7 @@ describe('file descriptors', () => {
     const log = await open(fs, { segmentBytes: 300, indexIntervalBytes: 50 });
     expect(fs.openHandles).toBe(1); // a new segment's index files are created with their first entry
     for (let i = 0; i < 20; i++) await log.append(batchOf(1, 100), 0);
-    await log.runExclusive(() => undefined); // roll flushes done
+    await log.rollFlushesDone(); // rolled segments are fsynced in the background, then release their index files
     expect(log.segmentCount).toBeGreaterThan(5);
     expect(fs.openHandles).toBeGreaterThanOrEqual(log.segmentCount);
     expect(fs.openHandles).toBeLessThanOrEqual(log.segmentCount + 2);
