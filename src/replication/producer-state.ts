@@ -363,12 +363,13 @@ export class ProducerStateManager {
    * shutdown). With the log's current shape it also forgets what retention removed: aborted
    * transactions below the log start and `.txnindex` files of deleted segments.
    */
+  /** `log` is given at a segment roll, whose snapshot is fsynced in the background (see ProducerStateFiles.writeSnapshot). */
   async takeSnapshot(offset: bigint, log?: { logStartOffset: bigint; segmentBaseOffsets(): bigint[] }): Promise<void> {
     if (log !== undefined) {
       this.onLogStartOffset(log.logStartOffset);
       this.files?.removeTxnIndexesExcept(new Set(log.segmentBaseOffsets()));
     }
-    await this.files?.writeSnapshot(offset, this.snapshotEntries());
+    await this.files?.writeSnapshot(offset, this.snapshotEntries(), log !== undefined);
   }
 
   snapshotEntries(): SnapshotEntry[] {

@@ -160,6 +160,48 @@ describe('ProducerStateManager', () => {
     expect(restored.allAborted()).toEqual([]);
   });
 
+  it('fsyncs a roll snapshot in the background; one lost in a crash before that leaves the previous one', async () => {
+    // File fsyncs wait at a gate, as behind a device busy with a rolled segment.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const fs = new MemoryFileSystem();
+    const openFile = fs.open.bind(fs);
+    let gated = false;
+    fs.open = (path, create) => {
+      const handle = openFile(path, create);
+      const sync = handle.sync.bind(handle);
+      handle.sync = () => (gated ? gate.then(sync) : sync());
+      return handle;
+    };
+    fs.mkdir('/p');
+    const files = new ProducerStateFiles(fs, '/p');
+    const state = new ProducerStateManager();
+    await state.recover(source(Buffer.alloc(0)), files);
+    const next = { offset: 0n };
+    append(state, next, batch(7n, 0, 0, 2));
+    await state.takeSnapshot(2n); // shutdown-style: durable when it resolves
+    append(state, next, batch(7n, 0, 2, 3));
+    gated = true;
+    await state.takeSnapshot(5n, { logStartOffset: 0n, segmentBaseOffsets: () => [0n, 5n] }); // at a roll: resolves before its fsync
+    expect(files.latestSnapshot(5n)?.offset).toBe(5n);
+    fs.crash('drop-unsynced');
+    // The roll snapshot was never made durable: on load it is unreadable and removed, the previous one serves.
+    const afterCrash = new ProducerStateFiles(fs, '/p');
+    expect(afterCrash.latestSnapshot(5n)?.offset).toBe(2n);
+    expect(fs.list('/p')).toEqual(['00000000000000000002.snapshot']);
+    openGate();
+    await files.backgroundSyncsDone();
+
+    // Without a crash the background fsync makes it durable.
+    const fs2 = new MemoryFileSystem();
+    fs2.mkdir('/p');
+    const files2 = new ProducerStateFiles(fs2, '/p');
+    await files2.writeSnapshot(5n, state.snapshotEntries(), true);
+    await files2.backgroundSyncsDone();
+    fs2.crash('drop-unsynced');
+    expect(new ProducerStateFiles(fs2, '/p').latestSnapshot(5n)?.entries).toEqual(state.snapshotEntries());
+  });
+
   it('expires idle producers after producer.id.expiration.ms, never one with an open transaction', () => {
     const state = new ProducerStateManager();
     const next = { offset: 0n };
