@@ -122,7 +122,12 @@ export class Broker {
     // authenticate on stops start-up before anything is opened.
     checkInternalListeners(config);
     // An unknown authorizer class stops start-up: running without the authorization asked for would be worse.
-    const authorizerSettingsOf = authorizerSettings(config.sources.staticConfig, [...config.controllerListenerNames, config.interBrokerListenerName]);
+    // Unauthenticated node-to-node traffic is exempt (see AuthorizerSettings.internalListeners); a
+    // single node's inter-broker listener carries no other node's requests and is where its
+    // clients connect, so there it is not: PLAINTEXT clients meet the ACLs, as in Kafka.
+    const multiNode = config.controllerQuorumVoters.length > 1 || config.controllerQuorumBootstrapServers.length > 0;
+    const internalListeners = [...config.controllerListenerNames, ...(multiNode ? [config.interBrokerListenerName] : [])];
+    const authorizerSettingsOf = authorizerSettings(config.sources.staticConfig, internalListeners);
     const saslUsers = options.saslUsers ?? [];
     const saslListeners = listenerSaslConfigs(config, log, new Map(saslUsers.map((u) => [u.user, u.password])));
     const listenerConfigs = config.listeners.map((l) => ({

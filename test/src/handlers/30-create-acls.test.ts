@@ -83,3 +83,14 @@ describe('ACLs in the metadata log', () => {
     }
   }, 30_000);
 });
+
+describe('CreateAcls on a single node without super users', () => {
+  // Kafka exempts no listener: on one node the PLAINTEXT listener is where clients connect, so
+  // its User:ANONYMOUS is an ordinary principal (only a cluster's node-to-node traffic is exempt).
+  const running = useAclBroker({ 'authorizer.class.name': WITH_AUTHORIZER['authorizer.class.name'] });
+
+  it('refuses an anonymous PLAINTEXT client without ALTER on the cluster', async () => {
+    const response = await createAcls(running.client, 3, [creation({ resourceName: 'not-mine' })]);
+    expect(response.results.map((r) => r.errorCode)).toEqual([ErrorCode.CLUSTER_AUTHORIZATION_FAILED]);
+  });
+});

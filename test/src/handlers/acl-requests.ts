@@ -12,7 +12,8 @@ import { AclOperation as Op, AclPermissionType as Perm, PatternType as Pat, Reso
 import { STANDARD_AUTHORIZER_CLASS } from '../../../src/security/authorizer.js';
 import { RawClient } from '../broker/raw-client.js';
 
-export const WITH_AUTHORIZER = { 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS };
+// The tests administer ACLs over PLAINTEXT: User:ANONYMOUS is made a super user, as a Kafka operator would.
+export const WITH_AUTHORIZER = { 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:ANONYMOUS' };
 
 export function creation(over: Partial<CreateAclsRequestAclCreation> = {}): CreateAclsRequestAclCreation {
   return { resourceType: Res.TOPIC, resourceName: 'orders', resourcePatternType: Pat.LITERAL, principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.ALLOW, ...over };
