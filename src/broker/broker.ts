@@ -310,7 +310,7 @@ export class Broker {
     };
     registerAllHandlers(registry, services);
     // A closed connection's fetch sessions go with it.
-    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId), (connection) => sasl.principal(connection));
+    const dispatcher = new KafkaDispatcher(registry, log, (connectionId) => fetchSessions.connectionClosed(connectionId), (connection) => sasl.principal(connection) ?? connection.certificatePrincipal ?? null);
     const openClientListeners = dispatcher.holdUntilReady(config.controllerListenerNames);
     const server = new SocketServer({
       listeners: listenerConfigs,

@@ -7,6 +7,8 @@ export interface ClientConnection {
   readonly securityProtocol: string;
   readonly remoteAddress: string;
   readonly log: Logger;
+  /** On an SSL listener, the principal of a verified client certificate (`User:<subject DN>`). */
+  readonly certificatePrincipal?: string;
 }
 
 export interface RequestContext {

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
 import { readIntoReusedBuffer } from './reused-read-buffer.js';
@@ -46,6 +46,31 @@ function listen(server: Server, host: string, port: number): Promise<number> {
       resolve(typeof address === 'object' && address !== null ? address.port : port);
     });
   });
+}
+
+/**
+ * Kafka's default principal for an SSL listener: `User:` and the verified client certificate's
+ * subject as Java's X500Principal.getName() writes it (RFC 2253: most specific attribute first,
+ * comma-separated, special characters escaped), e.g. `User:CN=writer,O=Example`. Without a
+ * certificate (or on SASL_SSL, where SASL names the principal) there is none.
+ */
+export function certificatePrincipalOf(socket: Socket, listener: ListenerConfig): { certificatePrincipal?: string } {
+  if (listener.securityProtocol !== 'SSL' || !(socket instanceof TLSSocket) || !socket.authorized) return {};
+  const raw = socket.getPeerX509Certificate?.();
+  if (raw === undefined) return {};
+  return { certificatePrincipal: `User:${rfc2253(raw.subject)}` };
+}
+
+/**
+ * Node's subject is one `type=value` per line in certificate order, values already escaped as
+ * RFC 2253 asks (`O=A\, B`); RFC 2253 lists the attributes in reverse, comma-separated.
+ */
+export function rfc2253(subject: string): string {
+  return subject
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse()
+    .join(',');
 }
 
 /** Accepts TCP connections on the configured listeners and hands each to a Connection. */
@@ -123,6 +148,7 @@ export class SocketServer {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
       log: this.options.log.child({ conn: id, remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+      ...certificatePrincipalOf(socket, listener),
       ...(preAuth !== undefined ? { authenticated: () => connection.setMaxFrameBytes(maxFrameBytes) } : {}),
     };
     socket.setNoDelay(true);

@@ -8,6 +8,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly log: Logger;
+  /** On an SSL listener, the principal of a verified client certificate (`User:<subject DN>`). */
+  readonly certificatePrincipal?: string;
   /** Lifts the pre-authentication frame limit of a SASL listener (sasl.server.max.receive.size) to socket.request.max.bytes. */
   readonly authenticated?: () => void;
 }
