@@ -1,6 +1,7 @@
-// The plain TCP listener reads into one reused buffer per connection: requests must come out
-// whole and in order however the client's writes are cut, and a closing client must close the
-// connection (the server's own accounting of the handle moved to another socket included).
+// The plain TCP listener reads every connection into one shared, reused buffer: requests must
+// come out whole and in order however the client's writes are cut and however connections'
+// reads interleave, and a closing client must close the connection (the server's own accounting
+// of the handle moved to another socket included).
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -49,7 +50,7 @@ describe('reads into a reused buffer', () => {
     const [bound] = await server.start();
     const client = connect(bound!.boundPort, '127.0.0.1');
     await new Promise((resolve) => client.once('connect', resolve));
-    // Small frames many to a write, and frames larger than the 64 KiB read buffer.
+    // Small frames many to a write, and frames spanning several reads.
     const payloads = Array.from({ length: 200 }, (_, i) => Buffer.alloc(i % 7 === 0 ? 150_000 + i : 1 + i * 13, i));
     const stream = Buffer.concat(payloads.map(frame));
     const answers = readFrames(client, payloads.length);
@@ -58,6 +59,28 @@ describe('reads into a reused buffer', () => {
     expect(got.map((b) => Buffer.from(b).reverse().toString('hex'))).toEqual(payloads.map((p) => p.toString('hex')));
     expect(server.connectionCount).toBe(1);
     client.end();
+    await expect.poll(() => server!.connectionCount, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('keeps connections apart while they share the read buffer, with frames larger than it', async () => {
+    server = new SocketServer({ listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }], dispatcher: reverser, maxFrameBytes: 4 << 20, log: pino({ level: 'silent' }) });
+    const [bound] = await server.start();
+    const clients = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = connect(bound!.boundPort, '127.0.0.1');
+        await new Promise((resolve) => client.once('connect', resolve));
+        return client;
+      }),
+    );
+    // Each connection sends its own bytes (fill = connection and frame number), some frames past 1 MiB.
+    const sent = clients.map((_, c) => Array.from({ length: 12 }, (_, i) => Buffer.alloc(i % 5 === 0 ? (1 << 20) + 4096 * (c + 1) : 300 + c * 1000 + i, c * 16 + i)));
+    const answers = clients.map((client, c) => readFrames(client, sent[c]!.length));
+    const streams = sent.map((payloads) => Buffer.concat(payloads.map(frame)));
+    // Writes alternate between connections, so their reads interleave on the server.
+    for (let at = 0; streams.some((stream) => at < stream.length); at += 96_000) clients.forEach((client, c) => at < streams[c]!.length && client.write(streams[c]!.subarray(at, at + 96_000)));
+    const got = await Promise.all(answers);
+    got.forEach((frames, c) => expect(frames.map((b) => Buffer.from(b).reverse().toString('hex'))).toEqual(sent[c]!.map((p) => p.toString('hex'))));
+    for (const client of clients) client.end();
     await expect.poll(() => server!.connectionCount, { timeout: 5_000 }).toBe(0);
   });
 });
