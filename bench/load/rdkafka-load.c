@@ -124,6 +124,21 @@ static char *fill_payload(long size) {
   return p;
 }
 
+/* RDKAFKA_LOAD_CONF="key=value;key=value" adds or overrides client settings, for diagnosis
+ * (e.g. debug=fetch); the benchmark itself never sets it. */
+static void apply_env_conf(rd_kafka_conf_t *conf) {
+  const char *env = getenv("RDKAFKA_LOAD_CONF");
+  if (!env || !*env) return;
+  char *copy = strdup(env), *save = NULL, err[512];
+  for (char *pair = strtok_r(copy, ";", &save); pair; pair = strtok_r(NULL, ";", &save)) {
+    char *eq = strchr(pair, '=');
+    if (!eq) die("RDKAFKA_LOAD_CONF", pair);
+    *eq = 0;
+    if (rd_kafka_conf_set(conf, pair, eq + 1, err, sizeof err) != RD_KAFKA_CONF_OK) die(pair, err);
+  }
+  free(copy);
+}
+
 static rd_kafka_t *new_producer(const struct opts *o, long index, long n_producers) {
   char err[512], buf[32];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -153,6 +168,7 @@ static rd_kafka_t *new_producer(const struct opts *o, long index, long n_produce
   }
 #undef SET
   (void)n_producers;
+  apply_env_conf(conf);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die("rd_kafka_new", err);
@@ -274,6 +290,7 @@ static int run_consume(const struct opts *o) {
   SET("queued.min.messages", "1000000");
   SET("queued.max.messages.kbytes", "262144");
 #undef SET
+  apply_env_conf(conf);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (!rk) die("rd_kafka_new", err);
   rd_kafka_poll_set_consumer(rk);
