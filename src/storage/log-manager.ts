@@ -83,6 +83,8 @@ export class LogManager {
   /** Failed background passes, for the broker to log; each is retried on its next run. */
   readonly cleanerErrors: { log: string; error: Error }[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  /** One-shot timers of scheduled file removals (only while the scheduler runs). */
+  private readonly removalTimers = new Set<NodeJS.Timeout>();
   /** Broker epoch recorded by the previous clean shutdown (KIP-966), or -1n. */
   previousBrokerEpoch = -1n;
   private readonly fs: FileSystem;
@@ -292,6 +294,22 @@ export class LogManager {
 
   private scheduleRemoval(paths: string[], delayMs: number): void {
     this.pendingRemovals.push({ paths, dueMs: this.clock.now() + delayMs });
+    // Kafka schedules each removal at its own delay; the checkpoint round (every 60 s) only
+    // catches what a timer missed. With file.delete.delay.ms=0 a deleted topic's files, and
+    // their page cache, went only at the next round.
+    if (this.timers.length > 0) {
+      const timer = setTimeout(() => {
+        this.removalTimers.delete(timer);
+        try {
+          this.removeDueFiles();
+        } catch (error) {
+          // The checkpoint round tries again; a timer must not take the process down.
+          this.cleanerErrors.push({ log: '*', error: error as Error });
+        }
+      }, delayMs);
+      timer.unref();
+      this.removalTimers.add(timer);
+    }
   }
 
   /** Removes `.deleted` segment files and `-delete` directories whose delay has passed. */
@@ -412,5 +430,7 @@ export class LogManager {
 
   stopScheduler(): void {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const timer of this.removalTimers) clearTimeout(timer);
+    this.removalTimers.clear();
   }
 }

@@ -93,6 +93,26 @@ describe('LogManager', () => {
     expect(fs.exists(`${DATA}/${leftovers[0]}`)).toBe(false);
   });
 
+  it('with the scheduler running, removes a deleted partition when its delay passes, not at the next checkpoint round', async () => {
+    // Timers and Date only: the log's queue runs on microtasks and setImmediate.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    try {
+      const fs = new MemoryFileSystem();
+      // The manager's clock follows the fake timers, as the broker's wall clock does.
+      const manager = await LogManager.open({ fs, dataDir: DATA, nodeId: 1, clusterId: 'MkU3OEVBNTcwNTJENDM2Qk', clock: { now: () => Date.now() }, configFor: () => logConfig({ fileDeleteDelayMs: 0 }) });
+      await (await manager.createLog('gone', 0, null)).append(batchOf(1), 0);
+      manager.startScheduler({ checkpointIntervalMs: 60_000 });
+      expect(await manager.deleteLog('gone', 0)).toBe(true);
+      expect(fs.list(DATA).filter((n) => n.startsWith('gone-0'))).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(fs.list(DATA).filter((n) => n.startsWith('gone-0'))).toHaveLength(0);
+      manager.stopScheduler();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('skips and removes a -delete directory left by a crash', async () => {
     const { fs, open } = setup();
     fs.mkdir(`${DATA}/x-0.0123456789abcdef0123456789abcdef-delete`);
