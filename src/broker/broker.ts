@@ -381,6 +381,8 @@ export class Broker {
   }
 
   private scheduleMaintenance(intervalMs: number): void {
+    // Deleted topics' and segments' files go when file.delete.delay.ms passes, not at the next round.
+    this.logManager.setRemovalsOnTimers(true);
     this.maintenanceTimer = setInterval(() => {
       this.logManager.maintenance().catch((error: unknown) => this.log.error({ err: error }, 'log maintenance failed'));
     }, Math.max(1000, intervalMs));
@@ -430,6 +432,7 @@ export class Broker {
     this.stopped = true;
     clearInterval(this.maintenanceTimer);
     clearInterval(this.checkpointTimer);
+    this.logManager.setRemovalsOnTimers(false);
     await this.controlledShutdown();
     await this.server.stop();
     await this.txnCoordinator?.stop();

@@ -83,8 +83,9 @@ export class LogManager {
   /** Failed background passes, for the broker to log; each is retried on its next run. */
   readonly cleanerErrors: { log: string; error: Error }[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  /** One-shot timers of scheduled file removals (only while the scheduler runs). */
+  /** One-shot timers of scheduled file removals (only while removals run on timers). */
   private readonly removalTimers = new Set<NodeJS.Timeout>();
+  private removalsOnTimers = false;
   /** Broker epoch recorded by the previous clean shutdown (KIP-966), or -1n. */
   previousBrokerEpoch = -1n;
   private readonly fs: FileSystem;
@@ -293,23 +294,31 @@ export class LogManager {
   }
 
   private scheduleRemoval(paths: string[], delayMs: number): void {
-    this.pendingRemovals.push({ paths, dueMs: this.clock.now() + delayMs });
-    // Kafka schedules each removal at its own delay; the checkpoint round (every 60 s) only
-    // catches what a timer missed. With file.delete.delay.ms=0 a deleted topic's files, and
-    // their page cache, went only at the next round.
-    if (this.timers.length > 0) {
-      const timer = setTimeout(() => {
-        this.removalTimers.delete(timer);
-        try {
-          this.removeDueFiles();
-        } catch (error) {
-          // The checkpoint round tries again; a timer must not take the process down.
-          this.cleanerErrors.push({ log: '*', error: error as Error });
-        }
-      }, delayMs);
-      timer.unref();
-      this.removalTimers.add(timer);
-    }
+    const removal = { paths, dueMs: this.clock.now() + delayMs };
+    this.pendingRemovals.push(removal);
+    // Kafka schedules each removal at its own delay; the maintenance round (every 5 minutes)
+    // only catches what a timer missed. With file.delete.delay.ms=0 a deleted topic's files, and
+    // their page cache, stayed until the next round.
+    if (this.removalsOnTimers) this.armRemovalTimer(removal, delayMs);
+  }
+
+  private armRemovalTimer(removal: PendingRemoval, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.removalTimers.delete(timer);
+      try {
+        this.removeDueFiles();
+      } catch (error) {
+        // The maintenance round tries again; a timer must not take the process down.
+        this.cleanerErrors.push({ log: '*', error: error as Error });
+        return;
+      }
+      // A timer may fire a little before the clock says the removal is due: wait the rest.
+      if (this.removalsOnTimers && this.pendingRemovals.includes(removal)) {
+        this.armRemovalTimer(removal, Math.max(1, removal.dueMs - this.clock.now()));
+      }
+    }, delayMs);
+    timer.unref();
+    this.removalTimers.add(timer);
   }
 
   /** Removes `.deleted` segment files and `-delete` directories whose delay has passed. */
@@ -407,6 +416,7 @@ export class LogManager {
    */
   startScheduler(intervals: { checkpointIntervalMs?: number; retentionCheckIntervalMs?: number; cleanerBackoffMs?: number } = {}): void {
     this.stopScheduler();
+    this.setRemovalsOnTimers(true);
     const every = (ms: number, task: () => Promise<unknown>) => {
       let running = false;
       const timer = setInterval(() => {
@@ -428,9 +438,20 @@ export class LogManager {
     every(intervals.cleanerBackoffMs ?? 15_000, () => this.runCompaction());
   }
 
-  stopScheduler(): void {
-    for (const timer of this.timers.splice(0)) clearInterval(timer);
+  /**
+   * Removes each scheduled file when its delay passes, on a timer of its own (the scheduler
+   * turns this on; a broker running its own maintenance rounds calls it). Off: only
+   * removeDueFiles() removes them.
+   */
+  setRemovalsOnTimers(on: boolean): void {
+    this.removalsOnTimers = on;
+    if (on) return;
     for (const timer of this.removalTimers) clearTimeout(timer);
     this.removalTimers.clear();
+  }
+
+  stopScheduler(): void {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    this.setRemovalsOnTimers(false);
   }
 }

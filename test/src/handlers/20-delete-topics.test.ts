@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
 import { ApiKey } from '../../../protocol/generated/api-keys.js';
@@ -79,5 +82,28 @@ describe('DeleteTopics', () => {
     await createTopic(client, 'old', 1);
     const res = await client.request(ApiKey.DeleteTopics, 0, DeleteTopicsRequest, deleteRequest(0, [{ name: 'old' }]), DeleteTopicsResponse);
     expect(res.responses.map((r) => [r.name, r.errorCode])).toEqual([['old', 0]]);
+  });
+});
+
+describe('DeleteTopics on a data directory', () => {
+  it('removes the topic\'s files when its file.delete.delay.ms passes, not at the next maintenance round', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-delete-'));
+    const broker = await startBroker({ dataDir, port: 0 });
+    const client = await RawClient.connect(broker.port);
+    try {
+      expect((await createTopic(client, 'soon-gone', 2, { 'file.delete.delay.ms': '200' })).errorCode).toBe(0);
+      expect((await produce(client, 'soon-gone', 0, batch(['v']))).errorCode).toBe(0);
+      const dirs = (): string[] => readdirSync(dataDir).filter((name) => name.startsWith('soon-gone-'));
+      expect(dirs()).toEqual(['soon-gone-0', 'soon-gone-1']);
+      const res = await client.request(ApiKey.DeleteTopics, 4, DeleteTopicsRequest, deleteRequest(4, [{ name: 'soon-gone' }]), DeleteTopicsResponse);
+      expect(res.responses.map((r) => r.errorCode)).toEqual([0]);
+      // Renamed to <dir>.<uuid>-delete at once, removed 200 ms later (maintenance runs every 5 minutes).
+      await expect.poll(() => dirs().length > 0 && dirs().every((name) => name.endsWith('-delete')), { timeout: 5_000, interval: 20 }).toBe(true);
+      await expect.poll(() => dirs(), { timeout: 5_000, interval: 50 }).toEqual([]);
+    } finally {
+      client.close();
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
