@@ -242,6 +242,8 @@ async function partitionsWithLeader(topic: string, ms: number): Promise<number> 
 }
 
 let topicSeq = 0;
+/** Topics created and not yet deleted, so a phase can start without the data of the ones before. */
+const liveTopics = new Set<string>();
 /**
  * Creates a topic and waits until Metadata shows a leader for every partition, at most
  * `waitMs`. A CreateTopics that times out is not the end: the broker may still be creating, so
@@ -254,7 +256,14 @@ async function createTopic(prefix: string, partitions: number, waitMs = 30_000):
   try {
     // kafkajs waits its whole request timeout for an answer that may never come; the step's own
     // bound wins, and a late rejection is swallowed.
-    await within(admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: false, timeout: waitMs }), waitMs, 'CreateTopics');
+    // file.delete.delay.ms=0 (a topic config, 60 s by default): a deleted topic's files go at
+    // once, with their page cache (see deleteTopics).
+    await within(
+      admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'file.delete.delay.ms', value: '0' }] }], waitForLeaders: false, timeout: waitMs }),
+      waitMs,
+      'CreateTopics',
+    );
+    liveTopics.add(topic);
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
@@ -269,6 +278,23 @@ async function createTopic(prefix: string, partitions: number, waitMs = 30_000):
     await new Promise((r) => setTimeout(r, 200));
   }
   return { topic, ms: performance.now() - t0, led, error };
+}
+
+/**
+ * Deletes topics and waits until their directories are gone from the data directory. The
+ * latency runs start this way, each without the gigabytes the runs before it wrote: on this VM
+ * memory that has sat free is handed back to the host, and the kernel's copy into such fresh
+ * page-cache pages took 71 % of the broker's CPU in a paced run that followed a 4 GB run on the
+ * same broker (3.7-3.9 s of broker CPU against 1.5 s for the same run on its own; FINDINGS.md).
+ * A broker in service has a full page cache and writes into pages it reclaims, already backed.
+ */
+async function deleteTopics(topics: string[]): Promise<void> {
+  if (topics.length === 0) return;
+  await within(admin.deleteTopics({ topics, timeout: 30_000 }), 35_000, 'DeleteTopics');
+  for (const topic of topics) liveTopics.delete(topic);
+  const left = (): string[] => readdirSync(dataDir).filter((name) => topics.some((topic) => name.startsWith(`${topic}-`)));
+  const until = Date.now() + 30_000;
+  while (left().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** For steps that need a topic and have nothing to measure without one. */
@@ -420,7 +446,7 @@ for (const size of [1024, 100])
   await load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(60 << 20), '-f', String(1 << 20), '-i', '5', '-T', '20'], 40_000);
   truncateSync(kafkaAppendFile, 0);
   truncateSync(appendFile, 0);
-  await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+  await deleteTopics([topic]);
 }
 
 for (const cell of matrix) {
@@ -682,9 +708,6 @@ for (const size of QUICK ? [1024] : [1024, 100]) {
 }
 
 // ---------- produce latency at fixed fractions of the peak ----------
-// Only written back here, not dropped: dropping evicted the broker's own code (the first paced
-// second then waited on page-ins), and the memory it frees is what the VM hands back to its host.
-await settlePageCache(false);
 
 interface LatencyRow {
   fraction: number;
@@ -702,7 +725,12 @@ const peak = produceRows.find((r) => r.size === 1024 && r.partitions === 1 && r.
 const latencyRows: LatencyRow[] = [];
 let latencyCapacity: number;
 {
-  const { topic } = await mustCreateTopic('latency-1024b', 1);
+  // Each run below starts without the data of the phases and runs before it (deleteTopics).
+  // Written back, not dropped: dropping evicted the broker's own code (the first paced second
+  // then waited on page-ins), and memory left free is what the VM hands back to its host.
+  await deleteTopics([...liveTopics]);
+  await settlePageCache(false);
+  const { topic: peakTopic } = await mustCreateTopic('latency-peak-1024b', 1);
   // The fractions are of the peak of the paced runs' own client settings: their unpaced rate,
   // sustained for as long as a paced run lasts. The batched peak (linger 5 ms, 1 MB requests) is
   // another client configuration, which a latency-tuned client may not reach; and a burst of a
@@ -711,13 +739,16 @@ let latencyCapacity: number;
   // in another (bench/FINDINGS.md), so half of a one-second burst could be more than the machine
   // sustains for five seconds, and the 50 % row measured queueing, not latency.
   const seconds = QUICK ? 2 : 5;
-  const capacity = await load<ProduceOut>(['produce', '-b', brokers, '-t', topic, '-n', String(2_000_000 * seconds), '-s', '1024', '-a', '1', '-p', '1', '-l', '1', '-m', '5', '-T', String(seconds)], 60_000);
+  const capacity = await load<ProduceOut>(['produce', '-b', brokers, '-t', peakTopic, '-n', String(2_000_000 * seconds), '-s', '1024', '-a', '1', '-p', '1', '-l', '1', '-m', '5', '-T', String(seconds)], 60_000);
   latencyCapacity = round(capacity.recordsPerSec, 0);
   log(`peak with the latency runs' client settings (linger 1 ms, 5 in flight, unpaced for ${seconds} s): ${latencyCapacity} rec/s (batched peak ${peak.recordsPerSec}) · load ${loadAverage()[0]}`);
   for (const fraction of [0.25, 0.5, 0.75]) {
     const rate = Math.round(latencyCapacity * fraction);
-    // What the run before left dirty is written back first, so no run starts behind another's writeback.
+    // The run before is deleted and what it left dirty written back, so no run starts behind
+    // another's writeback or writes into memory another's data holds.
+    await deleteTopics([...liveTopics]);
     await run('sync', [], 120_000);
+    const { topic } = await mustCreateTopic(`latency-${fraction * 100}pct-1024b`, 1);
     const load1 = loadAverage()[0];
     // linger.ms=1 and 5 requests in flight (Java's default): the client adds at most 1 ms of its
     // own wait (librdkafka's default linger is 5 ms), and records that arrive while 5 requests
