@@ -1,6 +1,6 @@
 // Sluice against the physical limit of this machine, in one run.
 //
-//   npm run bench                 the full set (2.6–3.3 min at load 3–7 on this 2-core machine, plus ~30 s
+//   npm run bench                 the full set (2–4.5 min on this 2-core machine when quiet, plus ~30 s
 //                                 for bench/startup; --no-startup skips that)
 //   npm run bench -- --quick      a subset with small counts (under a minute)
 //
