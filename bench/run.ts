@@ -766,6 +766,13 @@ let latencyCapacity: number;
 // The latency floor: one record-sized frame at a time through the bare append server.
 const latencyLimit = await load<RawOut>(['raw-send', '-b', `127.0.0.1:${appendLimit.port}`, '-n', String(1100 * 5000), '-f', '1100', '-i', '1', '-T', '10'], 30_000);
 log(`latency limit (bare round trip, 1 frame in flight): p50 ${latencyLimit.p50Ms} ms p99 ${latencyLimit.p99Ms} ms p99.9 ${latencyLimit.p999Ms} ms`);
+// The same paced client at the 50 % rate against the Kafka-speaking append server: how much of
+// the latency is the client and the machine (two cores shared with the client's threads).
+const halfRate = latencyRows.find((r) => r.fraction === 0.5)!.rate;
+await run('sync', [], 120_000);
+const sameClientLatency = await load<ProduceOut>(['produce', '-b', `127.0.0.1:${kafkaAppendLimit.port}`, '-t', 'limit-p1', '-n', String(halfRate * (QUICK ? 2 : 5)), '-s', '1024', '-a', '1', '-p', '1', '-r', String(halfRate), '-l', '1', '-m', '5', '-T', String(QUICK ? 4 : 10)], 60_000);
+truncateSync(kafkaAppendFile, 0);
+log(`latency limit (the same paced client at ${halfRate} rec/s against the Kafka-speaking append server): p50 ${sameClientLatency.p50Ms} ms p99 ${sameClientLatency.p99Ms} ms p99.9 ${sameClientLatency.p999Ms} ms`);
 
 // ---------- scaling: connections ----------
 
@@ -875,7 +882,12 @@ const result = {
   kafkajs: kafkajsRows,
   raw: rawRows,
   consume: consumeRows,
-  latency: { rows: latencyRows, limit: latencyLimit, capacityAtLatencySettings: latencyCapacity },
+  latency: {
+    rows: latencyRows,
+    limit: latencyLimit,
+    sameClientLimitAtHalf: { rate: halfRate, achievedRate: round(sameClientLatency.recordsPerSec, 0), p50Ms: sameClientLatency.p50Ms, p99Ms: sameClientLatency.p99Ms, p999Ms: sameClientLatency.p999Ms },
+    capacityAtLatencySettings: latencyCapacity,
+  },
   partitions: partitionRows,
   connections: connectionRows,
   memory: { idleRssMb: round(idleRssMb), loadRssMaxMb: round(loadRssMaxMb), vmHwmMb: round(hwmMb) },
@@ -901,6 +913,7 @@ md.push('', '## Produce latency at fixed rates (1 KiB, 1 partition, acks=1, ling
 md.push('| fraction of peak | target records/s | achieved | p50 ms | p99 ms | p99.9 ms | broker busy | broker starved | load |', '|---|---|---|---|---|---|---|---|---|');
 for (const r of latencyRows) md.push(`| ${r.fraction * 100} % | ${r.rate} | ${r.achievedRate} | ${r.p50Ms} | ${r.p99Ms} | ${r.p999Ms} | ${r.brokerBusy} | ${r.brokerStarved} | ${r.load1} |`);
 md.push(`| limit: bare round trip, one 1,100 B frame in flight | | | ${latencyLimit.p50Ms} | ${latencyLimit.p99Ms} | ${latencyLimit.p999Ms} | | | |`);
+md.push(`| limit: the same paced client at the 50 % rate, Kafka-speaking append server | ${halfRate} | ${round(sameClientLatency.recordsPerSec, 0)} | ${sameClientLatency.p50Ms} | ${sameClientLatency.p99Ms} | ${sameClientLatency.p999Ms} | | | |`);
 md.push('', `Fractions are of the peak with the paced runs' own client settings, sustained as long as a paced run lasts: unpaced for ${QUICK ? 2 : 5} s, with linger 1 ms and 5 requests in flight, the broker took ${latencyCapacity} records/s (the batched peak above, linger 5 ms and 1 MB requests, was ${peak.recordsPerSec}). Each paced run starts after a \`sync\`. *broker busy* and *starved* as in the produce table.`);
 md.push('', `![latency CDF](latency-cdf${QUICK ? '-quick' : ''}.svg)`, '');
 md.push('## Scaling with partitions (1 KiB records, acks=1, round-robin over every partition)', '');
